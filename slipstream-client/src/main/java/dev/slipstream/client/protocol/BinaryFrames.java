@@ -62,6 +62,7 @@ final class BinaryFrames {
         int size = 1 + values.length + payload.remaining();
         for (int i = 0; i < values.length; i++) {
             String v = values[i] == null ? "" : values[i];
+            Bytes.requireWellFormed(v, names[i]);
             byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
             if (bytes.length > Protocol.MAX_BINARY_FIELD_BYTES) {
                 throw new EncodeException(names[i] + " is " + bytes.length + " bytes of UTF-8; binary frame header"

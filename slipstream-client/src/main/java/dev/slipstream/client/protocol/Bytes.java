@@ -31,6 +31,27 @@ final class Bytes {
     }
 
     /**
+     * Checks that {@code s} has no unpaired surrogate: {@link String#getBytes} would silently turn one into {@code ?}.
+     *
+     * @throws EncodeException naming {@code field}
+     */
+    static void requireWellFormed(String s, String field) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new EncodeException(field + " has an unpaired surrogate U+"
+                            + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i
+                            + ", which UTF-8 cannot carry", field);
+                }
+            }
+        }
+    }
+
+    /**
      * Decodes {@code length} bytes at absolute index {@code offset} of {@code buf} as strict UTF-8; errors give
      * offsets relative to {@code frameStart}.
      *

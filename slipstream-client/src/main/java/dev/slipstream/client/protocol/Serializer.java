@@ -37,14 +37,21 @@ public interface Serializer {
      * The serializer a Phoenix server picks for a {@code vsn} query parameter, by its default requirements
      * {@code ~> 1.0.0} (V1) and {@code ~> 2.0.0} (V2): absent means V1; {@code 1.0.x} V1; {@code 2.0.x} V2; anything
      * else, including versions that are not {@code MAJOR.MINOR.PATCH}, none (Phoenix then refuses with HTTP 403).
+     * Pre-releases follow Elixir's {@code Version.match?/2} (which allows them by default): {@code 2.0.1-rc.1} is
+     * V2, but {@code 2.0.0-rc.1} is not, because it sorts before {@code 2.0.0}. Build metadata ({@code +...}) is
+     * ignored.
      */
     static Optional<Serializer> forVsn(String vsn) {
         if (vsn == null) {
             return Optional.of(v1());
         }
         Matcher m = VsnPattern.VERSION.matcher(vsn);
-        if (!m.matches() || m.group(4) != null) {
-            // Elixir's ~> requirements do not match pre-release versions.
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String pre = m.group(4);
+        if (pre != null && ("0".equals(m.group(3)) || VsnPattern.hasLeadingZeroNumber(pre.substring(1)))) {
+            // x.y.0-pre < x.y.0, below the requirement's lower bound; Elixir refuses numeric parts like "01".
             return Optional.empty();
         }
         String major = m.group(1);
@@ -79,6 +86,16 @@ final class VsnPattern {
     private static final String NUM = "(0|[1-9][0-9]*)";
     static final Pattern VERSION = Pattern.compile(
             NUM + "\\." + NUM + "\\." + NUM + "(-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
+
+    /** Whether a dot-separated pre-release has a numeric identifier with a leading zero, which Elixir rejects. */
+    static boolean hasLeadingZeroNumber(String pre) {
+        for (String part : pre.split("\\.", -1)) {
+            if (part.length() > 1 && part.charAt(0) == '0' && part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private VsnPattern() {}
 }

@@ -1,12 +1,9 @@
 package dev.slipstream.client.protocol;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -27,43 +24,32 @@ final class V1Serializer implements Serializer {
     @Override
     public Frame encodeToServer(Message m) {
         Objects.requireNonNull(m, "message");
-        StringWriter w = JsonFrames.writerFor(m);
-        try (JsonGenerator g = JsonFrames.generator(w)) {
-            g.writeStartObject();
-            g.writeStringField("topic", m.topic());
-            g.writeStringField("event", m.event());
-            g.writeFieldName("payload");
-            JsonFrames.writePayload(g, m.payload(), "payload");
-            g.writeFieldName("ref");
-            JsonFrames.writeNullableString(g, m.ref());
-            if (m.joinRef() != null) {
-                g.writeStringField("join_ref", m.joinRef());
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // The keys in the order phoenix.js 1.x and the recorded V1 client wrote them; join_ref only when there is one.
+        String head = "{\"topic\":" + JsonFrames.quote(m.topic(), "topic") + ",\"event\":"
+                + JsonFrames.quote(m.event(), "event") + ",\"payload\":";
+        String tail = ",\"ref\":" + JsonFrames.quote(m.ref(), "ref")
+                + (m.joinRef() == null ? "" : ",\"join_ref\":" + JsonFrames.quote(m.joinRef(), "join_ref")) + "}";
+        Payload p = m.payload();
+        if (p instanceof Payload.Reply r) {
+            return Frame.text(head + "{\"response\":" + JsonFrames.jsonText(r.response(), "response") + ",\"status\":"
+                    + JsonFrames.quote(r.status(), "status") + "}" + tail);
         }
-        return Frame.text(w.toString());
+        return Frame.text(head + JsonFrames.jsonText(p, "payload") + tail);
     }
 
     @Override
     public Frame encodeToClient(Message m) {
         Objects.requireNonNull(m, "message");
-        StringWriter w = JsonFrames.writerFor(m);
-        try (JsonGenerator g = JsonFrames.generator(w)) {
-            // The keys in the order Phoenix writes them (sorted, as Jason writes small maps); V1 has no join_ref.
-            g.writeStartObject();
-            g.writeStringField("event", m.event());
-            g.writeFieldName("payload");
-            JsonFrames.writePayload(g, m.payload(), "payload");
-            g.writeFieldName("ref");
-            JsonFrames.writeNullableString(g, m.ref());
-            g.writeStringField("topic", m.topic());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // The keys in the order Phoenix writes them (sorted, as Jason writes small maps); V1 has no join_ref.
+        String head = "{\"event\":" + JsonFrames.quote(m.event(), "event") + ",\"payload\":";
+        String tail = ",\"ref\":" + JsonFrames.quote(m.ref(), "ref") + ",\"topic\":"
+                + JsonFrames.quote(m.topic(), "topic") + "}";
+        Payload p = m.payload();
+        if (p instanceof Payload.Reply r) {
+            return Frame.text(head + "{\"response\":" + JsonFrames.jsonText(r.response(), "response") + ",\"status\":"
+                    + JsonFrames.quote(r.status(), "status") + "}" + tail);
         }
-        return Frame.text(w.toString());
+        return Frame.text(head + JsonFrames.jsonText(p, "payload") + tail);
     }
 
     @Override
@@ -100,6 +86,7 @@ final class V1Serializer implements Serializer {
             String ref = null;
             String joinRef = null;
             boolean hasRef = false;
+            boolean hasJoinRef = false;
             int payloadStart = -1;
             Payload payload = null;
             for (t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
@@ -107,6 +94,15 @@ final class V1Serializer implements Serializer {
                     throw JsonFrames.error("the frame ends inside the object", "frame", p);
                 }
                 String name = p.currentName();
+                boolean seen = "topic".equals(name) ? topic != null
+                        : "event".equals(name) ? event != null
+                        : "ref".equals(name) ? hasRef
+                        : "join_ref".equals(name) ? hasJoinRef
+                        : "payload".equals(name) && payload != null;
+                if (seen) {
+                    // Jason would keep the last one; a frame with two of a key is ambiguous, so it is refused.
+                    throw JsonFrames.error("the frame object has \"" + name + "\" twice", name, p);
+                }
                 p.nextToken();
                 switch (name) {
                     case "topic":
@@ -121,10 +117,17 @@ final class V1Serializer implements Serializer {
                         break;
                     case "join_ref":
                         joinRef = JsonFrames.readRef(p, "join_ref");
+                        hasJoinRef = true;
                         break;
                     case "payload":
-                        payloadStart = (int) p.currentTokenLocation().getCharOffset();
-                        payload = JsonFrames.readJsonValue(p, text, "payload");
+                        if (fromServer && Protocol.PHX_REPLY.equals(event)) {
+                            // Phoenix writes "event" first, so the reply is usually read in the same pass.
+                            payload = JsonFrames.readReply(p, text, 0);
+                            payloadStart = -1;
+                        } else {
+                            payloadStart = (int) p.currentTokenLocation().getCharOffset();
+                            payload = JsonFrames.readJsonValue(p, text, "payload");
+                        }
                         break;
                     default:
                         p.skipChildren();
@@ -145,23 +148,24 @@ final class V1Serializer implements Serializer {
             if (!hasRef) {
                 throw missing("ref");
             }
-            if (fromServer && Protocol.PHX_REPLY.equals(event)) {
-                // The keys of a V1 object may come in any order, so the reply is read once the event is known.
-                try (JsonParser rp = JsonFrames.parser(((Payload.Json) payload).text())) {
-                    rp.nextToken();
-                    try {
-                        payload = JsonFrames.readReply(rp, ((Payload.Json) payload).text());
-                    } catch (DecodeException e) {
-                        throw new DecodeException(e.getMessage().replaceFirst(" \\(field .*\\)$", ""), e.field(),
-                                payloadStart + Math.max(0, e.offset()));
-                    }
-                }
+            if (fromServer && Protocol.PHX_REPLY.equals(event) && payload instanceof Payload.Json json) {
+                // "event" came after "payload": read the reply from the payload's text.
+                payload = reparseReply(json.text(), payloadStart);
             }
             return Message.of(joinRef, ref, topic, event, payload);
         } catch (JsonProcessingException e) {
             throw JsonFrames.invalidJson(e);
         } catch (IOException e) {
             throw new DecodeException("unreadable frame: " + e.getMessage(), "frame", -1, e);
+        }
+    }
+
+    private static Payload.Reply reparseReply(String payloadText, int payloadStart) throws IOException {
+        try (JsonParser rp = JsonFrames.parser(payloadText)) {
+            rp.nextToken();
+            return JsonFrames.readReply(rp, payloadText, payloadStart);
+        } catch (JsonProcessingException e) {
+            throw JsonFrames.invalidJson(e, payloadStart);
         }
     }
 

@@ -1,12 +1,9 @@
 package dev.slipstream.client.protocol;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -66,20 +63,21 @@ final class V2Serializer implements Serializer {
         return decodeText(((Frame.Text) frame).text(), fromServer);
     }
 
+    /**
+     * Writes {@code [join_ref, ref, topic, event, payload]} as Phoenix does (Jason's compact output; a reply as
+     * {@code {"response":...,"status":...}}). One string concatenation: the payload text is copied once, into the
+     * frame, and nothing else is buffered.
+     */
     private static String encodeText(Message m) {
-        StringWriter w = JsonFrames.writerFor(m);
-        try (JsonGenerator g = JsonFrames.generator(w)) {
-            g.writeStartArray();
-            JsonFrames.writeNullableString(g, m.joinRef());
-            JsonFrames.writeNullableString(g, m.ref());
-            g.writeString(m.topic());
-            g.writeString(m.event());
-            JsonFrames.writePayload(g, m.payload(), "payload");
-            g.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
+        String head = "[" + JsonFrames.quote(m.joinRef(), "join_ref") + "," + JsonFrames.quote(m.ref(), "ref") + ","
+                + JsonFrames.quote(m.topic(), "topic") + "," + JsonFrames.quote(m.event(), "event") + ",";
+        Payload p = m.payload();
+        if (p instanceof Payload.Reply r) {
+            String status = JsonFrames.quote(r.status(), "status");
+            return head + "{\"response\":" + JsonFrames.jsonText(r.response(), "response") + ",\"status\":" + status
+                    + "}]";
         }
-        return w.toString();
+        return head + JsonFrames.jsonText(p, "payload") + "]";
     }
 
     private static Message decodeText(String text, boolean fromServer) {
@@ -99,7 +97,7 @@ final class V2Serializer implements Serializer {
             String event = JsonFrames.readString(p, "event");
             p.nextToken();
             Payload payload = fromServer && Protocol.PHX_REPLY.equals(event)
-                    ? JsonFrames.readReply(p, text)
+                    ? JsonFrames.readReply(p, text, 0)
                     : JsonFrames.readJsonValue(p, text, "payload");
             t = p.nextToken();
             if (t != JsonToken.END_ARRAY) {
