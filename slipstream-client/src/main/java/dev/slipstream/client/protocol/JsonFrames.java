@@ -188,7 +188,10 @@ final class JsonFrames {
 
     static DecodeException error(String problem, String field, JsonParser p, long base) {
         long at = p.currentTokenLocation().getCharOffset();
-        return new DecodeException(problem, field, at < 0 ? -1 : base + at);
+        if (at < 0) {
+            at = p.currentLocation().getCharOffset(); // at the end of the input there is no token, only a position
+        }
+        return new DecodeException(problem, field, Math.max(0, at) + base);
     }
 
     static DecodeException invalidJson(JsonProcessingException e) {
