@@ -35,7 +35,7 @@ class StrictDecodingTest {
     @MethodSource("decoders")
     void randomBytesGiveOnlyTypedErrors(Decoders.Decoder d) {
         Random r = new Random(SEED);
-        for (int i = 0; i < 5_000; i++) {
+        for (int i = 0; i < 2_000; i++) {
             byte[] b = new byte[r.nextInt(48)];
             r.nextBytes(b);
             if (b.length > 0 && r.nextBoolean()) {
@@ -52,7 +52,7 @@ class StrictDecodingTest {
     @MethodSource("decoders")
     void randomTextGivesOnlyTypedErrors(Decoders.Decoder d) {
         Random r = new Random(SEED + 1);
-        for (int i = 0; i < 5_000; i++) {
+        for (int i = 0; i < 2_000; i++) {
             StringBuilder sb = new StringBuilder();
             int n = r.nextInt(20);
             for (int k = 0; k < n; k++) {
@@ -71,7 +71,7 @@ class StrictDecodingTest {
                     frames.add(v.frame());
                 }
             }
-            for (int i = 0; i < 60; i++) {
+            for (int i = 0; i < 40; i++) {
                 MessageGenerator g = new MessageGenerator(SEED + 100 + i);
                 boolean binary = d.serializer() == Serializer.v2();
                 Message m = d.fromServer() ? g.serverMessage(binary) : g.clientMessage(binary);
@@ -92,7 +92,7 @@ class StrictDecodingTest {
         int decoded = 0;
         int refused = 0;
         for (Frame f : valid) {
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 60; i++) {
                 Frame mutated = f instanceof Frame.Binary b ? mutate(b.toByteArray(), r) : mutate(((Frame.Text) f).text(), r);
                 if (Decoders.decodeStrictly(d, mutated) == null) {
                     refused++;
