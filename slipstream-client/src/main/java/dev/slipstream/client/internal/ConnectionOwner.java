@@ -645,7 +645,7 @@ public final class ConnectionOwner {
             return;
         }
         Topic t = topics.get(topic);
-        if (t != null && m.joinRef() != null && t.joinRef != null && !m.joinRef().equals(t.joinRef)) {
+        if (t != null && m.joinRef() != null && !m.joinRef().equals(t.joinRef)) {
             // An older incarnation of the topic (phoenix.js: "dropping outdated message").
             if (listener != null) {
                 emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + m.joinRef()
@@ -996,6 +996,7 @@ public final class ConnectionOwner {
         } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicPhase.JOINING) {
             // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
             write(Message.of(ref, nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
+            t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
             t.phase = TopicPhase.ERRORED;
             joinFailed(t, error);
             scheduleRejoin(t);
