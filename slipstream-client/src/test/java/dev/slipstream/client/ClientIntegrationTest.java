@@ -475,4 +475,53 @@ class ClientIntegrationTest {
         assertThat(maxConcurrent.get()).isEqualTo(1);
         assertThat(server.messages("hello")).hasSize(1);
     }
+
+    @Test
+    void aJoinMadeWhileConnectingIsSentOnceConnected() {
+        client = builder().build();
+        client.connect();
+        Payload response = client.join("room:early").join();
+        assertThat(response).isEqualTo(Payload.empty());
+        assertThat(client.isJoined("room:early")).isTrue();
+    }
+
+    @Test
+    void anUndecodableFrameIsReportedAndTheConnectionStays() {
+        client = builder().build();
+        client.connect().join();
+        client.join("room:lobby").join();
+        server.lastSession().sendText("this is not a phoenix frame");
+        await().until(() -> events.count(ClientEvent.DecodeFailed.class) == 1);
+        assertThat(client.push("room:lobby", "ping", Payload.empty()).join().isOk()).isTrue();
+        assertThat(client.isConnected()).isTrue();
+    }
+
+    @Test
+    void closeFailsWhatIsPendingAndRefusesFurtherWork() {
+        List<String> hooks = new CopyOnWriteArrayList<>();
+        server.script((s, m) -> {
+            if (!m.event().equals("slow")) {
+                TestPhoenixServer.standard(s, m);
+            }
+        });
+        client = builder().module(new ClientModule() {
+            @Override
+            public void stopped(SlipstreamClient c) {
+                hooks.add("stopped");
+            }
+        }).build();
+        client.connect().join();
+        client.join("room:lobby").join();
+        CompletableFuture<Payload.Reply> pending = client.push("room:lobby", "slow", Payload.empty());
+        await().until(() -> server.messages("slow").size() == 1);
+
+        client.close();
+
+        assertThatFailsWith(pending, ClientClosedException.class);
+        assertThatFailsWith(client.connect(), ClientClosedException.class);
+        assertThat(hooks).containsExactly("stopped");
+        assertThat(events.last(ClientEvent.Disconnected.class).reason().kind())
+                .isEqualTo(DisconnectReason.Kind.CLIENT_REQUESTED);
+        await().until(() -> !server.lastSession().isOpen());
+    }
 }
