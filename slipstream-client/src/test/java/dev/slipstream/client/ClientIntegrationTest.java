@@ -524,4 +524,19 @@ class ClientIntegrationTest {
                 .isEqualTo(DisconnectReason.Kind.CLIENT_REQUESTED);
         await().until(() -> !server.lastSession().isOpen());
     }
+
+    @Test
+    void aLinkDroppedWithoutACloseFrameIsReconnected() throws IOException {
+        try (dev.slipstream.client.support.AbruptServer abrupt = new dev.slipstream.client.support.AbruptServer()) {
+            client = SlipstreamClient.builder("ws://127.0.0.1:" + abrupt.port() + "/socket").eventListener(events)
+                    .build();
+            client.connect();
+            await().until(() -> events.count(ClientEvent.Disconnected.class) >= 1
+                    && events.count(ClientEvent.ReconnectScheduled.class) >= 1);
+            DisconnectReason reason = events.of(ClientEvent.Disconnected.class).get(0).reason();
+            assertThat(reason.kind()).isIn(DisconnectReason.Kind.TRANSPORT_ERROR, DisconnectReason.Kind.SERVER_CLOSED);
+            assertThat(reason.closeCode()).isEqualTo(1006);
+            await().until(() -> abrupt.upgrades() >= 2);
+        }
+    }
 }

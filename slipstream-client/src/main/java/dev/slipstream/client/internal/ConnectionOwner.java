@@ -1117,7 +1117,12 @@ public final class ConnectionOwner {
             awaiting.timer = scheduler.schedule(awaiting.timeout, () -> send(new Command.PushTimedOut(ref)));
             pending.put(ref, awaiting);
         }
-        transport.send(frame);
+        long gen = generation;
+        transport.send(frame).whenComplete((v, e) -> {
+            if (e != null) {
+                send(new Command.TransportFailed(gen, e));
+            }
+        });
         if (listener != null) {
             emit(new ClientEvent.FrameSent(frame.size(), frame instanceof Frame.Binary));
             if (awaiting != null && awaiting.kind == Kind.PUSH) {
