@@ -9,6 +9,7 @@ import dev.slipstream.client.protocol.Message;
 import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.support.EventRecorder;
 import dev.slipstream.client.support.ManualScheduler;
+import dev.slipstream.client.support.RawWebSocketServer;
 import dev.slipstream.client.support.TestPhoenixServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -527,7 +528,7 @@ class ClientIntegrationTest {
 
     @Test
     void aLinkDroppedWithoutACloseFrameIsReconnected() throws IOException {
-        try (dev.slipstream.client.support.AbruptServer abrupt = new dev.slipstream.client.support.AbruptServer()) {
+        try (RawWebSocketServer abrupt = new RawWebSocketServer()) {
             client = SlipstreamClient.builder("ws://127.0.0.1:" + abrupt.port() + "/socket").eventListener(events)
                     .build();
             client.connect();

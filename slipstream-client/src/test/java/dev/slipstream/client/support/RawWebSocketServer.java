@@ -14,17 +14,32 @@ import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A server that completes the websocket upgrade and then drops the TCP connection without a close frame, as a
- * crashed proxy or a dead peer would. Accepts connections until closed.
+ * A hand-written websocket server for what Undertow will not do: after the upgrade it runs a script that writes raw
+ * frames (fragments, for instance), then drops the TCP connection without a close frame, as a crashed proxy or a
+ * dead peer would. Accepts connections until closed.
  */
-public final class AbruptServer implements AutoCloseable {
+public final class RawWebSocketServer implements AutoCloseable {
+
+    /** Writes raw bytes after the upgrade. */
+    @FunctionalInterface
+    public interface AfterUpgrade {
+        void run(Socket socket, OutputStream out) throws IOException;
+    }
+
+    private final AfterUpgrade afterUpgrade;
     private final ServerSocket socket;
     private final Thread acceptor;
     private final AtomicInteger upgrades = new AtomicInteger();
 
-    public AbruptServer() throws IOException {
+    /** Drops every connection right after the upgrade. */
+    public RawWebSocketServer() throws IOException {
+        this((s, out) -> { });
+    }
+
+    public RawWebSocketServer(AfterUpgrade afterUpgrade) throws IOException {
+        this.afterUpgrade = afterUpgrade;
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(this::acceptLoop, "abrupt-server");
+        acceptor = new Thread(this::acceptLoop, "raw-websocket-server");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -46,6 +61,8 @@ public final class AbruptServer implements AutoCloseable {
                         + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
                 upgrades.incrementAndGet();
+                afterUpgrade.run(s, out);
+                out.flush();
                 s.setSoLinger(true, 0); // close with RST: no close frame, no FIN handshake
             } catch (IOException | NoSuchAlgorithmException e) {
                 if (socket.isClosed()) {
