@@ -67,7 +67,10 @@ public final class SyncClient implements AutoCloseable {
         return client;
     }
 
-    /** Connects and waits; throws {@link ConnectFailedException} if the attempt fails. */
+    /**
+     * Connects and waits; throws {@link ConnectFailedException} if the attempt fails. The client keeps retrying in
+     * the background after a failure (as the asynchronous client does) until {@link #disconnect()} or {@link #close()}.
+     */
     public void connect() {
         await(client.connect(), "connect", defaultWait);
     }

@@ -540,4 +540,38 @@ class ClientIntegrationTest {
             await().until(() -> abrupt.upgrades() >= 2);
         }
     }
+
+    @Test
+    void bufferedPushesWaitAcrossAReconnectAndGoOutAfterTheRejoin() {
+        ManualScheduler time = new ManualScheduler();
+        client = builder().scheduler(time).heartbeatInterval(Duration.ZERO).pushBufferSize(10).build();
+        client.connect().join();
+        client.join("room:lobby").join();
+        server.rejectUpgradesWith(503);
+        server.lastSession().close(1012, "restart");
+        await().until(() -> events.count(ClientEvent.ReconnectScheduled.class) == 1);
+
+        CompletableFuture<Payload.Reply> buffered = client.push("room:lobby", "later", Payload.json("{\"n\":1}"));
+        await().until(() -> events.count(ClientEvent.PushBuffered.class) == 1);
+        server.rejectUpgradesWith(0);
+        time.advance(Duration.ofMillis(10));
+
+        assertThat(buffered.join().response()).isEqualTo(Payload.json("{\"n\":1}"));
+        Message rejoin = server.messages("phx_join").get(1);
+        assertThat(server.messages("later").get(0).joinRef()).isEqualTo(rejoin.ref());
+    }
+
+    @Test
+    void withoutRejoinAfterReconnectTopicsAreClosedOnDisconnect() {
+        client = builder().rejoinAfterReconnect(false).build();
+        client.connect().join();
+        client.join("room:lobby").join();
+
+        server.lastSession().close(1001, "");
+
+        await().until(() -> events.count(ClientEvent.Connected.class) == 2);
+        await().until(() -> events.count(ClientEvent.TopicClosed.class) == 1);
+        assertThat(server.messages("phx_join")).hasSize(1);
+        assertThat(client.isJoined("room:lobby")).isFalse();
+    }
 }
