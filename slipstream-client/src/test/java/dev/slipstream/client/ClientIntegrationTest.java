@@ -574,4 +574,45 @@ class ClientIntegrationTest {
         assertThat(server.messages("phx_join")).hasSize(1);
         assertThat(client.isJoined("room:lobby")).isFalse();
     }
+
+    @Test
+    void manyThreadsJoiningPushingAndLeavingTheirOwnTopicsAllFinish() throws Exception {
+        client = builder().build();
+        client.connect().join();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                String topic = "room:" + t;
+                done.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int round = 0; round < 5; round++) {
+                        client.join(topic).get(10, TimeUnit.SECONDS);
+                        List<CompletableFuture<Payload.Reply>> replies = new ArrayList<>();
+                        for (int i = 0; i < 20; i++) {
+                            replies.add(client.push(topic, "echo", Payload.json("{\"i\":" + i + "}")));
+                        }
+                        for (int i = 0; i < 20; i++) {
+                            Payload.Reply r = replies.get(i).get(10, TimeUnit.SECONDS);
+                            if (r.isOk() && r.response().asJson().json().get("i").asInt() == i) {
+                                ok++;
+                            }
+                        }
+                        client.leave(topic).get(10, TimeUnit.SECONDS);
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> f : done) {
+                assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(100);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int t = 0; t < 8; t++) {
+            assertThat(client.isJoined("room:" + t)).isFalse();
+        }
+        assertThat(server.messages("phx_join")).hasSize(40);
+        assertThat(server.messages("phx_leave")).hasSize(40);
+    }
 }
