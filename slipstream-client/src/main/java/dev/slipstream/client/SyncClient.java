@@ -52,7 +52,11 @@ public final class SyncClient implements AutoCloseable {
         this.defaultWait = defaultWait;
         ClientModule user = builder.module();
         builder.module(new Buffering(user));
-        this.client = builder.build();
+        try {
+            this.client = builder.build();
+        } finally {
+            builder.restoreModule(user); // the builder stays reusable as the caller left it
+        }
     }
 
     /**
