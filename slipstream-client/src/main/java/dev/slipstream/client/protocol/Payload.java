@@ -87,7 +87,8 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
 
     /**
      * A JSON payload. Holds its JSON text, its tree, or both; each is made from the other on first use.
-     * Equality is JSON equality of the trees.
+     * Equality is JSON equality of the trees: key order does not matter, and numbers are equal by value, so
+     * {@code 5}, {@code 5.0} and a {@code long} 5 in a tree built by hand are all equal.
      *
      * <pre>{@code
      * Payload.Json p = Payload.json("{\"n\":1}");
@@ -179,12 +180,12 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
             if (a != null && a.equals(b)) {
                 return true;
             }
-            return json().equals(other.json());
+            return json().equals(JsonEquality.COMPARATOR, other.json());
         }
 
         @Override
         public int hashCode() {
-            return json().hashCode();
+            return JsonEquality.hash(json());
         }
 
         @Override
