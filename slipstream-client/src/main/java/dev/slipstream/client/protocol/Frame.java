@@ -34,7 +34,14 @@ public sealed interface Frame permits Frame.Text, Frame.Binary {
     /** The size of this frame on the wire, in bytes (UTF-8 for text frames). */
     int size();
 
-    /** A websocket text frame. */
+    /**
+     * A websocket text frame.
+     *
+     * <pre>{@code
+     * Frame.Text t = Frame.text("[null,\"1\",\"phoenix\",\"heartbeat\",{}]");
+     * String wire = t.text();
+     * }</pre>
+     */
     record Text(String text) implements Frame {
         public Text {
             Objects.requireNonNull(text, "text");
@@ -51,7 +58,14 @@ public sealed interface Frame permits Frame.Text, Frame.Binary {
         }
     }
 
-    /** A websocket binary frame; {@link #bytes()} returns a read-only view of its remaining bytes. */
+    /**
+     * A websocket binary frame; {@link #bytes()} returns a read-only view of its remaining bytes.
+     *
+     * <pre>{@code
+     * Frame.Binary b = Frame.binary(ByteBuffer.wrap(received));
+     * webSocket.sendBinary(b.bytes(), true); // a view, not a copy
+     * }</pre>
+     */
     record Binary(ByteBuffer bytes) implements Frame {
         public Binary {
             Objects.requireNonNull(bytes, "bytes");

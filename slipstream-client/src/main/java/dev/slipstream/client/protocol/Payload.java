@@ -87,7 +87,14 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
 
     /**
      * A JSON payload. Holds its JSON text, its tree, or both; each is made from the other on first use.
-     * Equality is JSON equality of the trees.
+     * Equality is JSON equality of the trees: key order does not matter, and numbers are equal by value, so
+     * {@code 5}, {@code 5.0} and a {@code long} 5 in a tree built by hand are all equal.
+     *
+     * <pre>{@code
+     * Payload.Json p = Payload.json("{\"n\":1}");
+     * int n = p.json().get("n").asInt();
+     * String wire = p.text(); // {"n":1}, exactly as given or as received
+     * }</pre>
      */
     final class Json implements Payload {
         static final Json EMPTY = new Json("{}", JsonCodec.MAPPER.createObjectNode());
@@ -173,12 +180,12 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
             if (a != null && a.equals(b)) {
                 return true;
             }
-            return json().equals(other.json());
+            return json().equals(JsonEquality.COMPARATOR, other.json());
         }
 
         @Override
         public int hashCode() {
-            return json().hashCode();
+            return JsonEquality.hash(json());
         }
 
         @Override
@@ -187,7 +194,15 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
         }
     }
 
-    /** A binary payload: a read-only view of bytes. Equality is byte equality. */
+    /**
+     * A binary payload: a read-only view of bytes. Equality is byte equality.
+     *
+     * <pre>{@code
+     * Payload.Binary b = Payload.binary(new byte[] {1, 2, 3});
+     * ByteBuffer view = b.buffer(); // no copy
+     * byte[] copy = b.toByteArray();
+     * }</pre>
+     */
     final class Binary implements Payload {
         private final ByteBuffer bytes;
 
@@ -239,6 +254,13 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
     /**
      * The payload of a {@code phx_reply}: on the wire {@code {"response": ..., "status": ...}} (in that key order, as
      * Phoenix writes it), or a binary reply frame when the response is binary.
+     *
+     * <pre>{@code
+     * Payload.Reply r = message.payload().asReply();
+     * if (r.isOk()) {
+     *     JsonNode response = r.response().asJson().json();
+     * }
+     * }</pre>
      */
     final class Reply implements Payload {
         private final String status;

@@ -25,31 +25,37 @@ final class V1Serializer implements Serializer {
     public Frame encodeToServer(Message m) {
         Objects.requireNonNull(m, "message");
         // The keys in the order phoenix.js 1.x and the recorded V1 client wrote them; join_ref only when there is one.
-        String head = "{\"topic\":" + JsonFrames.quote(m.topic(), "topic") + ",\"event\":"
-                + JsonFrames.quote(m.event(), "event") + ",\"payload\":";
-        String tail = ",\"ref\":" + JsonFrames.quote(m.ref(), "ref")
-                + (m.joinRef() == null ? "" : ",\"join_ref\":" + JsonFrames.quote(m.joinRef(), "join_ref")) + "}";
+        String topic = JsonFrames.quote(m.topic(), "topic");
+        String event = JsonFrames.quote(m.event(), "event");
+        String ref = JsonFrames.quote(m.ref(), "ref");
+        String joinRef = m.joinRef() == null ? "" : ",\"join_ref\":" + JsonFrames.quote(m.joinRef(), "join_ref");
         Payload p = m.payload();
         if (p instanceof Payload.Reply r) {
-            return Frame.text(head + "{\"response\":" + JsonFrames.jsonText(r.response(), "response") + ",\"status\":"
-                    + JsonFrames.quote(r.status(), "status") + "}" + tail);
+            String response = JsonFrames.jsonText(r.response(), "response");
+            String status = JsonFrames.quote(r.status(), "status");
+            return Frame.text("{\"topic\":" + topic + ",\"event\":" + event + ",\"payload\":{\"response\":" + response
+                    + ",\"status\":" + status + "},\"ref\":" + ref + joinRef + "}");
         }
-        return Frame.text(head + JsonFrames.jsonText(p, "payload") + tail);
+        return Frame.text("{\"topic\":" + topic + ",\"event\":" + event + ",\"payload\":"
+                + JsonFrames.jsonText(p, "payload") + ",\"ref\":" + ref + joinRef + "}");
     }
 
     @Override
     public Frame encodeToClient(Message m) {
         Objects.requireNonNull(m, "message");
         // The keys in the order Phoenix writes them (sorted, as Jason writes small maps); V1 has no join_ref.
-        String head = "{\"event\":" + JsonFrames.quote(m.event(), "event") + ",\"payload\":";
-        String tail = ",\"ref\":" + JsonFrames.quote(m.ref(), "ref") + ",\"topic\":"
-                + JsonFrames.quote(m.topic(), "topic") + "}";
+        String event = JsonFrames.quote(m.event(), "event");
+        String ref = JsonFrames.quote(m.ref(), "ref");
+        String topic = JsonFrames.quote(m.topic(), "topic");
         Payload p = m.payload();
         if (p instanceof Payload.Reply r) {
-            return Frame.text(head + "{\"response\":" + JsonFrames.jsonText(r.response(), "response") + ",\"status\":"
-                    + JsonFrames.quote(r.status(), "status") + "}" + tail);
+            String response = JsonFrames.jsonText(r.response(), "response");
+            String status = JsonFrames.quote(r.status(), "status");
+            return Frame.text("{\"event\":" + event + ",\"payload\":{\"response\":" + response + ",\"status\":"
+                    + status + "},\"ref\":" + ref + ",\"topic\":" + topic + "}");
         }
-        return Frame.text(head + JsonFrames.jsonText(p, "payload") + tail);
+        return Frame.text("{\"event\":" + event + ",\"payload\":" + JsonFrames.jsonText(p, "payload") + ",\"ref\":"
+                + ref + ",\"topic\":" + topic + "}");
     }
 
     @Override

@@ -69,15 +69,18 @@ final class V2Serializer implements Serializer {
      * frame, and nothing else is buffered.
      */
     private static String encodeText(Message m) {
-        String head = "[" + JsonFrames.quote(m.joinRef(), "join_ref") + "," + JsonFrames.quote(m.ref(), "ref") + ","
-                + JsonFrames.quote(m.topic(), "topic") + "," + JsonFrames.quote(m.event(), "event") + ",";
+        String joinRef = JsonFrames.quote(m.joinRef(), "join_ref");
+        String ref = JsonFrames.quote(m.ref(), "ref");
+        String topic = JsonFrames.quote(m.topic(), "topic");
+        String event = JsonFrames.quote(m.event(), "event");
         Payload p = m.payload();
         if (p instanceof Payload.Reply r) {
+            String response = JsonFrames.jsonText(r.response(), "response");
             String status = JsonFrames.quote(r.status(), "status");
-            return head + "{\"response\":" + JsonFrames.jsonText(r.response(), "response") + ",\"status\":" + status
-                    + "}]";
+            return "[" + joinRef + "," + ref + "," + topic + "," + event + ",{\"response\":" + response
+                    + ",\"status\":" + status + "}]";
         }
-        return head + JsonFrames.jsonText(p, "payload") + "]";
+        return "[" + joinRef + "," + ref + "," + topic + "," + event + "," + JsonFrames.jsonText(p, "payload") + "]";
     }
 
     private static Message decodeText(String text, boolean fromServer) {
