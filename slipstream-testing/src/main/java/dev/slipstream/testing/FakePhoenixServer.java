@@ -2,7 +2,6 @@ package dev.slipstream.testing;
 
 import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.protocol.Serializer;
-import dev.slipstream.testing.internal.SerialExecutor;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
@@ -55,6 +54,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.xnio.ChannelListener;
@@ -148,7 +148,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         this.connectHandler = b.connectHandler;
         this.routes = List.copyOf(b.routes);
         this.originCheck = b.originCheck;
-        this.httpHandler = b.httpHandler;
+        this.httpHandler = b.httpHandler == null ? null : b.httpHandler.apply(this);
         this.listeners.addAll(b.listeners);
     }
 
@@ -853,7 +853,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         private ConnectHandler connectHandler = ConnectHandler.ACCEPT_ALL;
         private final List<Route> routes = new ArrayList<>();
         private Predicate<String> originCheck;
-        private HttpHandler httpHandler;
+        private Function<FakePhoenixServer, HttpHandler> httpHandler;
         private final List<ServerListener> listeners = new ArrayList<>();
 
         private Builder() {}
@@ -965,9 +965,12 @@ public final class FakePhoenixServer implements AutoCloseable {
             return this;
         }
 
-        /** Serves every HTTP request outside the socket path (404 JSON by default), e.g. test helper endpoints. */
-        public Builder httpHandler(HttpHandler handler) {
-            this.httpHandler = Objects.requireNonNull(handler, "handler");
+        /**
+         * Serves every HTTP request outside the socket path (404 JSON by default), e.g. test helper endpoints. The
+         * factory is called once, at {@link #build()}, with the server, so handlers can drive it.
+         */
+        public Builder httpHandler(Function<FakePhoenixServer, HttpHandler> factory) {
+            this.httpHandler = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
