@@ -314,8 +314,11 @@ final class Conn implements ServerConnection {
 
             @Override
             public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
-                if (open) {
-                    server.recordError(new IOException("sending to " + id + " failed: " + frame, throwable));
+                if (throwable instanceof IOException) {
+                    // The peer went away mid-send (reset, broken pipe): a lost connection, as Phoenix sees it.
+                    closeQuietly();
+                } else if (open) {
+                    server.recordError(new IllegalStateException("sending to " + id + " failed: " + frame, throwable));
                 }
             }
         };
