@@ -28,7 +28,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One websocket connection: the equivalent of Phoenix's transport process. Every field below the "owned by the
@@ -93,7 +92,7 @@ final class Conn implements ServerConnection {
         if (!open) {
             return;
         }
-        idleTimer = server.timer().schedule(() -> serial.execute(this::checkIdle), delayNanos, TimeUnit.NANOSECONDS);
+        idleTimer = server.schedule(() -> serial.execute(this::checkIdle), Duration.ofNanos(delayNanos));
     }
 
     private void checkIdle() {
@@ -288,7 +287,7 @@ final class Conn implements ServerConnection {
         if (delay.isZero()) {
             write(reply);
         } else {
-            server.timer().schedule(() -> serial.execute(() -> write(reply)), delay.toNanos(), TimeUnit.NANOSECONDS);
+            server.schedule(() -> serial.execute(() -> write(reply)), delay);
         }
     }
 
@@ -363,7 +362,7 @@ final class Conn implements ServerConnection {
                 @Override
                 public void complete(WebSocketChannel channel, Void context) {
                     // The client answers the close frame and Undertow then closes; don't wait forever for that.
-                    server.timer().schedule(() -> closeQuietly(), 2, TimeUnit.SECONDS);
+                    server.schedule(() -> closeQuietly(), Duration.ofSeconds(2));
                 }
 
                 @Override
@@ -518,7 +517,7 @@ final class Conn implements ServerConnection {
         run(() -> {
             Chan chan = channels.get(topic);
             if (chan != null) {
-                chan.stop(null, TerminateReason.SHUTDOWN);
+                chan.stop(TerminateReason.SHUTDOWN);
             }
         });
     }
