@@ -147,9 +147,9 @@ final class Conn implements ServerConnection {
         if (Protocol.PHX_JOIN.equals(event)) {
             Message closeOld = null;
             if (existing != null) {
-                // Duplicate join: last join wins. The old channel ends, and its phx_close follows the new join's reply.
+                // Duplicate join: last join wins. Phoenix kills the old channel with {:shutdown, :duplicate_join};
+                // channels do not trap exits, so its terminate/2 does not run. Its phx_close follows the new reply.
                 removeChannel(existing);
-                existing.terminate(TerminateReason.DUPLICATE_JOIN);
                 closeOld = Message.of(existing.rawJoinRef, existing.rawJoinRef, topic, Protocol.PHX_CLOSE, Payload.empty());
             }
             join(m, closeOld);
