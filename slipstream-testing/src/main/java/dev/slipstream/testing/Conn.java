@@ -334,21 +334,20 @@ final class Conn implements ServerConnection {
         }
     }
 
-    /** Phoenix writes JSON with the keys of small maps sorted: so does the fake. */
+    /** Phoenix writes JSON as Jason does (compact, small maps' keys sorted, Erlang floats): so does the fake. */
     static Message normalize(Message m) {
         Payload p = m.payload();
-        Payload sorted = sortKeys(p);
-        return sorted == p ? m : m.withPayload(sorted);
+        Payload canonical = canonical(p);
+        return canonical == p ? m : m.withPayload(canonical);
     }
 
-    private static Payload sortKeys(Payload p) {
+    private static Payload canonical(Payload p) {
         if (p instanceof Payload.Json j) {
-            var node = j.json();
-            var s = PhoenixJson.sortKeys(node);
-            return s == node ? p : Payload.json(s);
+            String text = PhoenixJson.write(j.json());
+            return text.equals(j.text()) ? p : Payload.json(text);
         }
         if (p instanceof Payload.Reply r) {
-            Payload response = sortKeys(r.response());
+            Payload response = canonical(r.response());
             return response == r.response() ? p : Payload.reply(r.status(), response);
         }
         return p;
