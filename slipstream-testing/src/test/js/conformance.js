@@ -119,12 +119,19 @@ class Context {
   constructor(args) {
     this.args = args;
     this.lines = [];
+    this.notes = [];
     this.clients = [];
     this.started = Date.now();
   }
 
   log(line) {
     this.lines.push(`+${String(Date.now() - this.started).padStart(5)}ms ${line}`);
+  }
+
+  // An observation worth reporting even when the scenario passes (e.g. the close code the server chose).
+  note(text) {
+    this.notes.push(text);
+    this.log(`note: ${text}`);
   }
 
   // Opens a phoenix.js Socket and connects it. `label` tells connections apart in the log.
@@ -676,6 +683,7 @@ scenario('server_disconnect_reconnect', async (ctx) => {
   await waitUntil('the server closes the connection', () => a.closes.length === 1);
   const expectedCode = ctx.args.phoenix === '1.7' ? 1000 : 1001;
   assert.equal(a.closes[0].code, expectedCode, `disconnect close code for Phoenix ${ctx.args.phoenix}`);
+  ctx.note(`disconnect close code=${a.closes[0].code}`);
   const framesBeforeClose = a.received.slice(before).filter((m) => m.at <= a.closes[0].at);
   assert.deepEqual(framesBeforeClose.map((m) => m.event), [], 'no frame is sent before a disconnect close');
   assert.deepEqual(chanErrors[0], { source: 'transport', reason: 'connection_closed' });
@@ -722,7 +730,74 @@ scenario('idle_timeout', async (ctx) => {
   assert.ok(quietFor >= ctx.args.idleTimeoutMs * 0.9, `closed after ${quietFor} ms of silence, before the ${ctx.args.idleTimeoutMs} ms idle timeout`);
   assert.ok(quietFor <= ctx.args.idleTimeoutMs + 3000, `closed only after ${quietFor} ms`);
   assert.deepEqual(errors[0], { source: 'transport', reason: 'connection_closed' });
-  ctx.log(`idle close code=${close.code} after ${quietFor} ms`);
+  ctx.note(`idle close code=${close.code} after ${quietFor} ms of silence`);
+});
+
+scenario('auth_token', async (ctx) => {
+  // phoenix.js sends authToken as the subprotocols ["phoenix", "base64url.bearer.phx.<b64>"]; the server must answer
+  // with the "phoenix" subprotocol, or the WebSocket client fails the handshake.
+  const c = ctx.client('token', { authToken: '1234' });
+  await c.opened();
+  assert.equal(c.socket.conn.protocol, 'phoenix', 'the server selects the "phoenix" subprotocol');
+  await ctx.joinOk(c, unique('echo:token'));
+});
+
+scenario('push_buffered_before_join', async (ctx) => {
+  // Pushes made while joining wait in phoenix.js's push buffer and go out after the join reply.
+  const c = ctx.client('a');
+  const topic = unique('echo:buffered');
+  const channel = c.socket.channel(topic, {});
+  const joined = outcome(channel.join());
+  const early = outcome(channel.push('echo', { early: 1 }));
+  assert.equal((await joined).status, 'ok');
+  const res = await early;
+  assert.deepEqual({ status: res.status, response: res.response }, { status: 'ok', response: { early: 1 } });
+  const events = c.sentOn(topic).map((s) => s.frame[3]);
+  assert.deepEqual(events, ['phx_join', 'echo']);
+});
+
+scenario('stale_join_ref', async (ctx) => {
+  // A push carrying an outdated join_ref (raced by a rejoin). Phoenix >= 1.8.3 drops it silently; 1.7 handles it and
+  // replies with the channel's current join_ref.
+  const c = ctx.client('a');
+  const topic = unique('echo:stale');
+  const { channel, joinRef: oldRef } = await ctx.joinOk(c, topic);
+  const again = outcome(channel.joinPush);
+  channel.joinPush.resend(3000); // a duplicate join: the server now knows only the new join_ref
+  assert.equal((await again).status, 'ok');
+  const newRef = channel.joinRef();
+  await waitUntil('phx_close for the old join_ref', () => c.receivedOn(topic, 'phx_close').some((m) => m.join_ref === oldRef));
+  const ref = c.socket.makeRef();
+  c.socket.push({ topic, event: 'echo', payload: { stale: true }, ref, join_ref: oldRef });
+  // A fresh push after it: its reply bounds the wait, since frames of one connection are handled in order.
+  const fresh = await outcome(channel.push('echo', { fresh: true }));
+  assert.equal(fresh.status, 'ok');
+  const staleReply = c.replyTo(ref);
+  if (ctx.args.phoenix === '1.7') {
+    assert.ok(staleReply, 'Phoenix 1.7 handles a push with a stale join_ref');
+    assert.deepEqual([staleReply.join_ref, staleReply.payload], [newRef, { response: { stale: true }, status: 'ok' }]);
+  } else {
+    assert.equal(staleReply, undefined, 'Phoenix 1.8 drops a push with a stale join_ref without a reply');
+  }
+});
+
+scenario('channel_limit', async (ctx) => {
+  // 100 channels per connection; the 101st join is refused (Phoenix 1.7.24 and >= 1.8.9 alike).
+  const c = ctx.client('a');
+  const prefix = unique('echo:many');
+  const joins = [];
+  for (let i = 1; i <= 100; i++) joins.push(ctx.join(c, `${prefix}-${i}`));
+  const results = await Promise.all(joins);
+  assert.deepEqual(results.filter((r) => r.result.status !== 'ok').map((r) => r.channel.topic), []);
+  const extra = await ctx.join(c, `${prefix}-101`);
+  assert.deepEqual({ status: extra.result.status, response: extra.result.response },
+    { status: 'error', response: { reason: 'too many channels joined' } });
+  assert.equal(c.replyTo(extra.joinRef).join_ref, extra.joinRef);
+  // Leaving one makes room again (first stop phoenix.js from retrying the refused join).
+  await outcome(extra.channel.leave());
+  await outcome(results[0].channel.leave());
+  await waitUntil('the leave to reach the server', () => c.receivedOn(results[0].channel.topic, 'phx_close').length === 1);
+  await ctx.joinOk(c, `${prefix}-102`);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -747,6 +822,7 @@ async function runOne(args, { name, fn }) {
   }
   await ctx.cleanup();
   const result = { name, phoenix: args.phoenix, status: error ? 'failed' : 'passed', ms: Date.now() - started };
+  if (ctx.notes.length) result.notes = ctx.notes;
   if (error) {
     result.error = error.stack || String(error);
     // Bounded: the first and last frames tell the story; a retry loop must not flood the report.

@@ -57,7 +57,11 @@ class PhoenixJsConformanceTest {
             "presence_two_clients",
             "server_disconnect_reconnect",
             "heartbeats",
-            "idle_timeout");
+            "idle_timeout",
+            "auth_token",
+            "push_buffered_before_join",
+            "stale_join_ref",
+            "channel_limit");
 
     /** The short idle timeout of the second server: long enough for a loaded CI machine, short for the suite. */
     static final Duration SHORT_IDLE_TIMEOUT = Duration.ofMillis(800);
@@ -89,19 +93,21 @@ class PhoenixJsConformanceTest {
         Run result = run;
         List<DynamicNode> tests = new ArrayList<>();
         for (String name : SCENARIOS) {
-            tests.add(DynamicTest.dynamicTest(name + " [Phoenix " + label + "]", () -> check(result, name)));
+            String display = name + " [Phoenix " + label + "]";
+            tests.add(DynamicTest.dynamicTest(display, () -> check(result, display)));
         }
         return DynamicContainer.dynamicContainer("Phoenix " + label + " mode", tests);
     }
 
-    private static void check(Run run, String name) {
+    private static void check(Run run, String display) {
+        String name = display.substring(0, display.indexOf(' '));
         JsonNode result = run.results().get(name);
         if (result == null) {
-            fail("scenario " + name + " reported no result; runner output:\n" + run.output());
+            fail("scenario " + display + " reported no result; runner output:\n" + run.output());
             return;
         }
         if (!"passed".equals(result.path("status").asText())) {
-            StringBuilder message = new StringBuilder("scenario ").append(name).append(" failed: ")
+            StringBuilder message = new StringBuilder("scenario ").append(display).append(" failed: ")
                     .append(result.path("error").asText()).append("\n-- frames and events of this scenario --\n");
             result.path("log").forEach(line -> message.append(line.asText()).append('\n'));
             fail(message.toString());
