@@ -800,6 +800,99 @@ scenario('channel_limit', async (ctx) => {
   await ctx.joinOk(c, `${prefix}-102`);
 });
 
+scenario('slow_reply_ordering', async (ctx) => {
+  // In Phoenix each channel is its own process: a slow handler delays later pushes of the same channel only.
+  // Heartbeats and other channels of the same connection are answered meanwhile.
+  const c = ctx.client('a');
+  const slowTopic = unique('echo:slow');
+  const otherTopic = unique('echo:other');
+  const slow = await ctx.joinOk(c, slowTopic);
+  const other = await ctx.joinOk(c, otherTopic);
+  const done = [];
+  const slowPush = outcome(slow.channel.push('slow', { ms: 500 })).then((r) => { done.push('slow'); return r; });
+  const sameChannel = outcome(slow.channel.push('echo', { after: 'slow' })).then((r) => { done.push('same-channel echo'); return r; });
+  const otherPush = outcome(other.channel.push('echo', { other: 1 })).then((r) => { done.push('other-channel echo'); return r; });
+  const ping = new Promise((resolve) => c.socket.ping((rtt) => { done.push('heartbeat'); resolve(rtt); }));
+  const [s, same, o, rtt] = await Promise.all([slowPush, sameChannel, otherPush, ping]);
+  assert.deepEqual([s.status, s.response], ['ok', { ms: 500 }]);
+  assert.ok(s.ms >= 450, `the slow reply came after ${s.ms} ms`);
+  assert.deepEqual([same.status, same.response], ['ok', { after: 'slow' }]);
+  assert.deepEqual([o.status, o.response], ['ok', { other: 1 }]);
+  assert.ok(rtt < 400, `the heartbeat waited ${rtt} ms behind another channel's slow handler`);
+  assert.deepEqual(done.indexOf('slow') < done.indexOf('same-channel echo'), true, `order ${done}`);
+  assert.ok(done.indexOf('other-channel echo') < done.indexOf('slow'), `another channel waited behind a slow one: ${done}`);
+  assert.ok(done.indexOf('heartbeat') < done.indexOf('slow'), `the heartbeat waited behind a slow handler: ${done}`);
+});
+
+scenario('binary_unicode_topic', async (ctx) => {
+  // Binary header sizes count UTF-8 bytes (phoenix.js >= 1.8.7), not characters.
+  const c = ctx.client('a');
+  const topic = unique('echo:ünïcødé✓');
+  const { channel, joinRef } = await ctx.joinOk(c, topic);
+  const res = await outcome(channel.push('binary', bytes(0, 1, 2)));
+  assert.equal(res.status, 'ok');
+  assert.equal(hex(res.response), '000102');
+  const pushed = [];
+  channel.on('binary_pushed', (p) => pushed.push(p));
+  const r2 = await outcome(channel.push('binary_push', bytes(7)));
+  assert.equal(r2.status, 'ok');
+  assert.equal(pushed.length, 1);
+  assert.equal(hex(pushed[0]), '07');
+  assert.equal(c.receivedOn(topic, 'binary_pushed')[0].join_ref, joinRef);
+});
+
+scenario('large_payloads', async (ctx) => {
+  // Phoenix accepts frames up to 10 MB by default; phoenix.js sends a push as a single frame.
+  const c = ctx.client('a');
+  const { channel } = await ctx.joinOk(c, unique('echo:large'));
+  const text = 'x'.repeat(1024 * 1024) + 'é✓';
+  const r1 = await outcome(channel.push('echo', { text }, 10000));
+  assert.equal(r1.status, 'ok');
+  assert.equal(r1.response.text, text, 'a 1 MiB JSON payload comes back intact');
+  const big = new Uint8Array(2 * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+  const r2 = await outcome(channel.push('binary', big.buffer, 10000));
+  assert.equal(r2.status, 'ok');
+  assert.ok(r2.response instanceof ArrayBuffer);
+  assert.equal(r2.response.byteLength, big.length);
+  assert.ok(Buffer.from(new Uint8Array(r2.response)).equals(Buffer.from(big)), 'a 2 MiB binary payload comes back intact');
+});
+
+scenario('presence_reconnect', async (ctx) => {
+  // After a server-side disconnect phoenix.js reconnects and rejoins; the server pushes a fresh presence_state for
+  // the new join, and the other client sees a leave then a join.
+  const topic = unique('presence:re');
+  const alice = unique('alice');
+  const bob = unique('bob');
+  const a = ctx.client('alice', { params: { user_id: alice } });
+  const b = ctx.client('bob', { params: { user_id: bob } });
+  const chA = a.socket.channel(topic, {});
+  const presA = new Presence(chA);
+  const chB = b.socket.channel(topic, {});
+  const presB = new Presence(chB);
+  const events = [];
+  presB.onJoin((key, current) => { if (key === alice) events.push(current ? 'join-again' : 'join'); });
+  presB.onLeave((key, current) => { if (key === alice) events.push(current.metas.length ? 'leave-partial' : 'leave'); });
+  assert.equal((await outcome(chA.join())).status, 'ok');
+  assert.equal((await outcome(chB.join())).status, 'ok');
+  const keys = (p) => p.list((k) => k).sort();
+  await waitUntil('both see both', () => keys(presA).length === 2 && keys(presB).length === 2);
+  const firstJoinRef = chA.joinRef();
+
+  const res = await httpRequest('POST', `${ctx.args.base}/disconnect/${encodeURIComponent(alice)}`);
+  assert.equal(res.status, 200);
+  await waitUntil('bob sees alice leave and come back', () => events.includes('leave') && events.lastIndexOf('join') > events.indexOf('leave'), 5000);
+  await waitUntil('alice rejoined', () => chA.state === 'joined' && chA.joinRef() !== firstJoinRef);
+  const states = a.receivedOn(topic, 'presence_state');
+  assert.equal(states.length, 2, 'one presence_state per join');
+  assert.equal(states[1].join_ref, chA.joinRef());
+  await waitUntil('alice sees both again', () => keys(presA).length === 2);
+  assert.deepEqual(keys(presA), [alice, bob].sort());
+  assert.equal(presA.state[alice].metas.length, 1, 'the old meta is gone, only the new one remains');
+  assert.deepEqual(keys(presB), [alice, bob].sort());
+  assert.equal(presB.state[alice].metas.length, 1);
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // Runner
 

@@ -61,7 +61,11 @@ class PhoenixJsConformanceTest {
             "auth_token",
             "push_buffered_before_join",
             "stale_join_ref",
-            "channel_limit");
+            "channel_limit",
+            "slow_reply_ordering",
+            "binary_unicode_topic",
+            "large_payloads",
+            "presence_reconnect");
 
     /** The short idle timeout of the second server: long enough for a loaded CI machine, short for the suite. */
     static final Duration SHORT_IDLE_TIMEOUT = Duration.ofMillis(800);
