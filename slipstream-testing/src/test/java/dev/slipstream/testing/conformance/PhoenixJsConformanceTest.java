@@ -68,7 +68,7 @@ class PhoenixJsConformanceTest {
             "presence_reconnect");
 
     /** The short idle timeout of the second server: long enough for a loaded CI machine, short for the suite. */
-    static final Duration SHORT_IDLE_TIMEOUT = Duration.ofMillis(800);
+    static final Duration SHORT_IDLE_TIMEOUT = Duration.ofMillis(1500);
 
     /** Bound on one run of the Node runner (all scenarios of one mode; a normal run takes a few seconds). */
     static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
