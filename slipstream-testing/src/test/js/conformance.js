@@ -196,6 +196,14 @@ class Context {
     return joined;
   }
 
+  // One echo through a joined channel. A scenario that needs a second client's subscription in place before another
+  // client broadcasts uses it, so that a server that subscribes only after sending the join reply fails the scenario
+  // made for exactly that (broadcast_after_join_reply) instead of failing unrelated ones now and then.
+  async roundTrip(channel) {
+    const r = await outcome(channel.push('echo', { sync: true }));
+    assert.equal(r.status, 'ok', `echo round trip on ${channel.topic}: ${JSON.stringify(r)}`);
+  }
+
   async cleanup() {
     await Promise.all(this.clients.map((c) => new Promise((resolve) => {
       try {
@@ -353,6 +361,7 @@ scenario('broadcast_two_clients', async (ctx) => {
   const b = ctx.client('b');
   const ja = await ctx.joinOk(a, topic);
   const jb = await ctx.joinOk(b, topic);
+  await ctx.roundTrip(jb.channel); // see roundTrip: keeps this scenario about broadcasts, not the join race
   const got = { a: [], b: [] };
   for (const ev of ['broadcast', 'ext_event']) {
     ja.channel.on(ev, (p) => got.a.push([ev, p]));
@@ -554,6 +563,7 @@ scenario('binary', async (ctx) => {
   const b = ctx.client('b');
   const ja = await ctx.joinOk(a, topic);
   const jb = await ctx.joinOk(b, topic);
+  await ctx.roundTrip(jb.channel); // see roundTrip
 
   // Binary push -> binary reply (kind 1) with the same bytes.
   const res = await outcome(ja.channel.push('binary', bytes(1, 2, 3, 255)));
@@ -892,6 +902,8 @@ scenario('presence_reconnect', async (ctx) => {
   assert.equal(res.status, 200);
   await waitUntil('bob sees alice leave and come back', () => events.includes('leave') && events.lastIndexOf('join') > events.indexOf('leave'));
   await waitUntil('alice rejoined', () => chA.state === 'joined' && chA.joinRef() !== firstJoinRef);
+  // The state push follows the join reply (the join reply always comes first).
+  await waitUntil('a presence_state for the new join', () => a.receivedOn(topic, 'presence_state').length >= 2);
   const states = a.receivedOn(topic, 'presence_state');
   assert.equal(states.length, 2, 'one presence_state per join');
   assert.equal(states[1].join_ref, chA.joinRef());
@@ -900,6 +912,30 @@ scenario('presence_reconnect', async (ctx) => {
   assert.equal(presA.state[alice].metas.length, 1, 'the old meta is gone, only the new one remains');
   assert.deepEqual(keys(presB), [alice, bob].sort());
   assert.equal(presB.state[alice].metas.length, 1);
+});
+
+scenario('broadcast_after_join_reply', async (ctx) => {
+  // Once a client has its join reply it is subscribed: in Phoenix the channel subscribes to the topic before the
+  // reply is sent, so a broadcast made after the reply reaches it. Repeated, because a server that replies first
+  // and subscribes second loses such broadcasts only now and then.
+  const a = ctx.client('a');
+  const b = ctx.client('b');
+  const rounds = 40;
+  for (let i = 1; i <= rounds; i++) {
+    const topic = unique('echo:late-sub');
+    const ja = await ctx.joinOk(a, topic);
+    const got = [];
+    const chB = b.socket.channel(topic, {});
+    chB.on('broadcast', (p) => got.push(p));
+    const sent = new Promise((resolve) => {
+      chB.join().receive('ok', () => resolve(outcome(ja.channel.push('broadcast', { round: i }))));
+    });
+    assert.equal((await sent).status, 'ok');
+    await waitUntil(`b receives the broadcast made right after its join reply (round ${i} of ${rounds})`,
+      () => got.length === 1, 3000);
+    assert.deepEqual(got, [{ round: i }]);
+    await Promise.all([outcome(ja.channel.leave()), outcome(chB.leave())]);
+  }
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class PhoenixJsConformanceTest {
             "push_reply_ok_error",
             "push_noreply_timeout",
             "broadcast_two_clients",
+            "broadcast_after_join_reply",
             "server_push",
             "channel_crash_rejoin",
             "channel_stop_no_rejoin",
