@@ -146,7 +146,7 @@ class Context {
         ctx.log(`[${label}] open ${url}`);
         this.addEventListener('message', (e) => {
           const binary = typeof e.data !== 'string';
-          c.rawIn.push({ binary, kind: binary ? new Uint8Array(e.data)[0] : null, at: Date.now() });
+          c.rawIn.push({ binary, kind: binary ? new Uint8Array(e.data)[0] : null, text: binary ? null : e.data, at: Date.now() });
           ctx.log(`[${label}] S> ${describeFrame(e.data)}`);
         });
         this.addEventListener('close', (e) => ctx.log(`[${label}] closed code=${e.code} reason="${e.reason}"`));
@@ -156,7 +156,10 @@ class Context {
       send(data) {
         ctx.log(`[${label}] C> ${describeFrame(data)}`);
         if (typeof data === 'string') {
-          c.sent.push({ binary: false, frame: JSON.parse(data), at: Date.now() });
+          // V2 frames are arrays; V1 frames (objects) are recorded in the same [join_ref, ref, topic, event, payload] shape.
+          const f = JSON.parse(data);
+          const frame = Array.isArray(f) ? f : [f.join_ref === undefined ? null : f.join_ref, f.ref, f.topic, f.event, f.payload];
+          c.sent.push({ binary: false, frame, at: Date.now() });
         } else {
           c.sent.push({ binary: true, hex: hex(data), at: Date.now() });
         }
@@ -255,6 +258,11 @@ scenario('connect_rejected_403', async (ctx) => {
   assert.match(String(c.errors[0].message), /403/, 'the handshake error should carry the 403 status');
   assert.equal(c.closes[0].code, 1006);
   assert.ok(c.transports >= 2, 'phoenix.js retries a rejected connect');
+  // An unsupported serializer version is refused the same way.
+  const vsn3 = ctx.client('vsn3', { vsn: '3.0.0' });
+  await waitUntil('the vsn=3.0.0 connect refused', () => vsn3.errors.length >= 1);
+  assert.equal(vsn3.opens, 0);
+  assert.match(String(vsn3.errors[0].message), /403/);
   // The same server still accepts a good connect.
   const ok = ctx.client('accepted');
   await ok.opened();
@@ -288,6 +296,10 @@ scenario('join_error', async (ctx) => {
   await waitUntil('the retried join refused', () => c.replyTo(retry[1]));
   assert.deepEqual(c.replyTo(retry[1]).payload, { response: { reason: 'unauthorized' }, status: 'error' });
   await outcome(wrong.channel.leave());
+  // The leave of a topic that has no channel on the server is answered ok (not "unmatched topic").
+  const leaveRef = c.sentOn('echo:private', 'phx_leave')[0].frame[1];
+  await waitUntil('the reply to the leave of a refused topic', () => c.replyTo(leaveRef));
+  assert.deepEqual(c.replyTo(leaveRef).payload, { response: {}, status: 'ok' });
 
   const missing = await ctx.join(c, 'echo:private', {});
   assert.deepEqual({ status: missing.result.status, response: missing.result.response }, { status: 'error', response: { reason: 'unauthorized' } });
@@ -318,6 +330,11 @@ scenario('join_unmatched_topic', async (ctx) => {
   const reply = c.replyTo(joinRef);
   assert.equal(reply.join_ref, null, 'an unmatched-topic reply has a null join_ref');
   assert.equal(reply.topic, topic);
+  // Anything on the "phoenix" topic but a heartbeat is an unmatched topic too.
+  const ref = c.socket.makeRef();
+  c.socket.push({ topic: 'phoenix', event: 'not_a_heartbeat', payload: {}, ref, join_ref: null });
+  await waitUntil('the reply on the phoenix topic', () => c.replyTo(ref));
+  assert.deepEqual([c.replyTo(ref).join_ref, c.replyTo(ref).payload], [null, { response: { reason: 'unmatched topic' }, status: 'error' }]);
   await ctx.joinOk(c, unique('echo:after-unmatched'));
 });
 
@@ -428,12 +445,28 @@ scenario('server_push', async (ctx) => {
   await sleep(200);
   assert.equal(ticks.length, 2, 'ticks stop after count');
   for (const tick of c.receivedOn(topic, 'tick')) assert.equal(tick.join_ref, joinRef);
+
+  // Endless ticks stop with the channel: nothing of it reaches the wire after its phx_close.
+  const t2 = await outcome(channel.push('start_ticks', { ms: 30 }));
+  assert.equal(t2.status, 'ok');
+  await waitUntil('endless ticks running', () => ticks.length >= 4);
+  await outcome(channel.leave());
+  await waitUntil('phx_close after the leave', () => c.receivedOn(topic, 'phx_close').length === 1);
+  const closedAt = c.receivedOn(topic, 'phx_close')[0].at;
+  await sleep(300);
+  assert.deepEqual(c.received.filter((m) => m.topic === topic && m.at > closedAt).map((m) => m.event), [],
+    'no frame of a channel after its phx_close');
 });
 
 scenario('channel_crash_rejoin', async (ctx) => {
   const c = ctx.client('a');
   const topic = unique('echo:crash');
-  const { channel, joinRef } = await ctx.joinOk(c, topic);
+  let attempt = 0;
+  // phoenix.js evaluates a params closure on every (re)join; the server must see the new params.
+  const channel = c.socket.channel(topic, () => ({ attempt: ++attempt }));
+  const first = await outcome(channel.join());
+  assert.deepEqual({ status: first.status, response: first.response }, { status: 'ok', response: { joined: topic, params: { attempt: 1 } } });
+  const joinRef = channel.joinRef();
   const errors = [];
   let joins = 0;
   channel.onError((p) => errors.push(p));
@@ -455,6 +488,7 @@ scenario('channel_crash_rejoin', async (ctx) => {
   const newJoinRef = channel.joinRef();
   assert.notEqual(newJoinRef, joinRef);
   assert.equal(c.sentOn(topic, 'phx_join').length, 2);
+  assert.deepEqual(c.replyTo(newJoinRef).payload, { response: { joined: topic, params: { attempt: 2 } }, status: 'ok' });
   const echo = await outcome(channel.push('echo', { back: true }));
   assert.deepEqual(echo.response, { back: true });
   assert.equal(c.replyTo(c.sentOn(topic, 'echo')[0].frame[1]).join_ref, newJoinRef);
@@ -935,6 +969,41 @@ scenario('broadcast_after_join_reply', async (ctx) => {
       () => got.length === 1, 3000);
     assert.deepEqual(got, [{ round: i }]);
     await Promise.all([outcome(ja.channel.leave()), outcome(chB.leave())]);
+  }
+});
+
+scenario('v1_serializer', async (ctx) => {
+  // phoenix.js with vsn=1.0.0 and a V1 (JSON object) codec, as older clients speak: server frames are objects with
+  // exactly event, payload, ref and topic, and never a join_ref.
+  const encode = (msg, cb) => cb(JSON.stringify({ topic: msg.topic, event: msg.event, payload: msg.payload, ref: msg.ref, join_ref: msg.join_ref }));
+  const decode = (raw, cb) => {
+    const m = JSON.parse(raw);
+    cb({ join_ref: m.join_ref === undefined ? null : m.join_ref, ref: m.ref, topic: m.topic, event: m.event, payload: m.payload });
+  };
+  const c = ctx.client('v1', { vsn: '1.0.0', encode, decode });
+  await c.opened();
+  assert.match(c.socket.endPointURL(), /vsn=1\.0\.0$/);
+  const topic = unique('echo:v1');
+  const { channel, result, joinRef } = await ctx.join(c, topic, { v: 1 });
+  assert.deepEqual({ status: result.status, response: result.response }, { status: 'ok', response: { joined: topic, params: { v: 1 } } });
+  const echo = await outcome(channel.push('echo', { hi: 1 }));
+  assert.deepEqual(echo.response, { hi: 1 });
+  const pushed = [];
+  channel.on('pushed', (p) => pushed.push(p));
+  assert.equal((await outcome(channel.push('push_back', { p: 1 }))).status, 'ok');
+  assert.deepEqual(pushed, [{ p: 1 }]);
+  assert.equal(c.receivedOn(topic, 'pushed')[0].ref, null);
+  const errors = [];
+  channel.onError((p) => errors.push(p));
+  channel.push('crash', {});
+  await waitUntil('phx_error', () => errors.length === 1);
+  const err = c.receivedOn(topic, 'phx_error')[0];
+  assert.equal(err.ref, joinRef, 'V1 phx_error carries the join_ref as its ref');
+  assert.deepEqual(err.payload, ctx.args.phoenix === '1.7' ? {} : { reason: 'channel_crash' });
+  await waitUntil('automatic rejoin', () => channel.state === 'joined' && channel.joinRef() !== joinRef);
+  for (const f of c.rawIn) {
+    assert.equal(f.binary, false);
+    assert.deepEqual(Object.keys(JSON.parse(f.text)), ['event', 'payload', 'ref', 'topic'], `a V1 server frame: ${f.text}`);
   }
 });
 

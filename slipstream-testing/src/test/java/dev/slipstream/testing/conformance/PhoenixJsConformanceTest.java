@@ -66,7 +66,8 @@ class PhoenixJsConformanceTest {
             "slow_reply_ordering",
             "binary_unicode_topic",
             "large_payloads",
-            "presence_reconnect");
+            "presence_reconnect",
+            "v1_serializer");
 
     /** The short idle timeout of the second server: long enough for a loaded CI machine, short for the suite. */
     static final Duration SHORT_IDLE_TIMEOUT = Duration.ofMillis(1500);
