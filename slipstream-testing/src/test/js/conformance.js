@@ -1007,6 +1007,60 @@ scenario('v1_serializer', async (ctx) => {
   }
 });
 
+scenario('ordering_under_load', async (ctx) => {
+  // Phoenix keeps order per channel and per connection: 200 pushes fired without waiting are replied to in order,
+  // their pushes to the sender and their broadcasts to another client arrive in order too.
+  const topic = unique('echo:order');
+  const a = ctx.client('a');
+  const b = ctx.client('b');
+  const ja = await ctx.joinOk(a, topic);
+  const jb = await ctx.joinOk(b, topic);
+  await ctx.roundTrip(jb.channel);
+  const n = 200;
+  const seenB = [];
+  const pushedA = [];
+  jb.channel.on('broadcast', (p) => seenB.push(p.i));
+  ja.channel.on('pushed', (p) => pushedA.push(p.i));
+  const replies = [];
+  const all = [];
+  for (let i = 0; i < n; i++) {
+    const event = i % 2 === 0 ? 'broadcast' : 'push_back';
+    all.push(outcome(ja.channel.push(event, { i }, 20000)).then((r) => { replies.push(i); return r; }));
+  }
+  const results = await Promise.all(all);
+  assert.deepEqual(results.filter((r) => r.status !== 'ok').length, 0);
+  assert.deepEqual(replies, [...Array(n).keys()], 'replies in push order');
+  await waitUntil('b receives every broadcast', () => seenB.length === n / 2);
+  assert.deepEqual(seenB, [...Array(n).keys()].filter((i) => i % 2 === 0), 'broadcasts in order');
+  assert.deepEqual(pushedA, [...Array(n).keys()].filter((i) => i % 2 === 1), 'pushes in order');
+});
+
+scenario('presence_same_key_two_connections', async (ctx) => {
+  // One user on two connections: one key with two metas; when one connection goes, the key stays with one meta.
+  const topic = unique('presence:multi');
+  const user = unique('carol');
+  const watcher = ctx.client('watcher', { params: { user_id: unique('watcher') } });
+  const c1 = ctx.client('carol-1', { params: { user_id: user } });
+  const c2 = ctx.client('carol-2', { params: { user_id: user } });
+  const chW = watcher.socket.channel(topic, {});
+  const presW = new Presence(chW);
+  const leaves = [];
+  presW.onLeave((key, current, left) => leaves.push([key, current.metas.length, left.metas.length]));
+  assert.equal((await outcome(chW.join())).status, 'ok');
+  const j1 = await ctx.joinOk(c1, topic);
+  const j2 = await ctx.joinOk(c2, topic);
+  assert.deepEqual(j1.result.response, { joined: topic, key: user });
+  assert.deepEqual(j2.result.response, { joined: topic, key: user });
+  await waitUntil('two metas for the key', () => presW.state[user] && presW.state[user].metas.length === 2);
+  const refs = presW.state[user].metas.map((m) => m.phx_ref);
+  assert.notEqual(refs[0], refs[1], 'each meta has its own phx_ref');
+  await new Promise((resolve) => c1.socket.disconnect(resolve));
+  await waitUntil('one meta left', () => presW.state[user] && presW.state[user].metas.length === 1);
+  assert.deepEqual(leaves.filter((l) => l[0] === user), [[user, 1, 1]]);
+  await new Promise((resolve) => c2.socket.disconnect(resolve));
+  await waitUntil('the key gone', () => !presW.state[user]);
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // Runner
 

@@ -67,7 +67,9 @@ class PhoenixJsConformanceTest {
             "binary_unicode_topic",
             "large_payloads",
             "presence_reconnect",
-            "v1_serializer");
+            "v1_serializer",
+            "ordering_under_load",
+            "presence_same_key_two_connections");
 
     /** The short idle timeout of the second server: long enough for a loaded CI machine, short for the suite. */
     static final Duration SHORT_IDLE_TIMEOUT = Duration.ofMillis(1500);
