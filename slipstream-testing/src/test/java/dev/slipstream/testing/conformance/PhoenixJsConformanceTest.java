@@ -141,10 +141,14 @@ class PhoenixJsConformanceTest {
             NodeProject.ProcessResult process = NodeProject.run(command, project.dir(), RUN_TIMEOUT,
                     project.dir().resolve("conformance-" + label + ".log"));
             Map<String, JsonNode> results = new LinkedHashMap<>();
-            for (String line : process.output().split("\n")) {
+            for (String line : (Iterable<String>) process.output().lines()::iterator) {
                 if (line.startsWith("SCENARIO ")) {
                     JsonNode node = JSON.readTree(line.substring("SCENARIO ".length()));
                     results.put(node.path("name").asText(), node);
+                    // Observations (close codes the server chose) for the test report, also when passing.
+                    node.path("notes").forEach(note -> System.out.println(
+                            "phoenix.js conformance [Phoenix " + label + "] " + node.path("name").asText() + ": "
+                                    + note.asText()));
                 }
             }
             String output = process.output();
@@ -152,7 +156,9 @@ class PhoenixJsConformanceTest {
                 output = "the Node runner was killed after " + RUN_TIMEOUT.toSeconds() + " s\n" + output;
             } else {
                 Matcher summary = SUMMARY.matcher(output);
-                if (!summary.find()) {
+                if (summary.find()) {
+                    System.out.println("phoenix.js conformance [Phoenix " + label + "]: " + summary.group());
+                } else {
                     output = "the Node runner exited with " + process.exitCode() + " without its summary line\n"
                             + output;
                 }
