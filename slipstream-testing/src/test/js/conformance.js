@@ -1061,6 +1061,47 @@ scenario('presence_same_key_two_connections', async (ctx) => {
   await waitUntil('the key gone', () => !presW.state[user]);
 });
 
+scenario('non_object_payloads', async (ctx) => {
+  // Client payloads and reply responses may be any JSON value; push and broadcast payloads must be objects (Phoenix
+  // raises otherwise, so a channel that broadcasts a list crashes: phx_error, no reply, automatic rejoin).
+  const c = ctx.client('a');
+  const topic = unique('echo:values');
+  const { channel, joinRef } = await ctx.joinOk(c, topic);
+  for (const value of [[1, 'two', null], 'text', 42, true]) {
+    const r = await outcome(channel.push('echo', value));
+    assert.deepEqual({ status: r.status, response: r.response }, { status: 'ok', response: value }, `echo of ${JSON.stringify(value)}`);
+  }
+  const errors = [];
+  channel.onError((p) => errors.push(p));
+  channel.push('broadcast', [1, 2]);
+  await waitUntil('phx_error after broadcasting a list', () => errors.length === 1);
+  assert.deepEqual(errors[0], ctx.args.phoenix === '1.7' ? {} : { reason: 'channel_crash' });
+  assert.equal(c.receivedOn(topic, 'broadcast').length, 0, 'no broadcast of a list reaches the wire');
+  assert.equal(c.replyTo(c.sentOn(topic, 'broadcast')[0].frame[1]), undefined);
+  await waitUntil('automatic rejoin', () => channel.state === 'joined' && channel.joinRef() !== joinRef);
+});
+
+scenario('client_disconnect_connect', async (ctx) => {
+  // socket.disconnect() then connect(): the channels rejoin on the new connection; the server forgot the old one.
+  const topic = unique('presence:cdc');
+  const user = unique('dave');
+  const c = ctx.client('dave', { params: { user_id: user } });
+  const w = ctx.client('watcher', { params: { user_id: unique('w') } });
+  const chW = w.socket.channel(topic, {});
+  const presW = new Presence(chW);
+  assert.equal((await outcome(chW.join())).status, 'ok');
+  const { channel, joinRef } = await ctx.joinOk(c, topic);
+  await waitUntil('the watcher sees dave', () => presW.state[user]);
+  await new Promise((resolve) => c.socket.disconnect(resolve));
+  await waitUntil('the watcher sees dave leave', () => !presW.state[user]);
+  c.socket.connect();
+  await waitUntil('rejoined on the new connection', () => c.opens === 2 && channel.state === 'joined' && channel.joinRef() !== joinRef);
+  await waitUntil('the watcher sees dave again', () => presW.state[user] && presW.state[user].metas.length === 1);
+  const r = await outcome(channel.push('list', {}));
+  assert.equal(r.status, 'ok');
+  assert.equal(r.response[user].metas.length, 1, 'only the new connection is tracked');
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // Runner
 

@@ -69,7 +69,9 @@ class PhoenixJsConformanceTest {
             "presence_reconnect",
             "v1_serializer",
             "ordering_under_load",
-            "presence_same_key_two_connections");
+            "presence_same_key_two_connections",
+            "non_object_payloads",
+            "client_disconnect_connect");
 
     /** The short idle timeout of the second server: long enough for a loaded CI machine, short for the suite. */
     static final Duration SHORT_IDLE_TIMEOUT = Duration.ofMillis(1500);
