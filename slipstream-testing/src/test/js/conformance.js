@@ -4,7 +4,7 @@
 // app whose real-Phoenix frames are recorded in the project's reference notes).
 //
 // Usage:
-//   node conformance.js --base http://127.0.0.1:4000 [--idle-base http://127.0.0.1:4001 --idle-timeout-ms 600]
+//   node conformance.js --base http://127.0.0.1:4000 [--idle-base http://127.0.0.1:4001 --idle-timeout-ms 1500]
 //                       [--phoenix 1.8|1.7] [--only name,name] [--scenario-timeout-ms 30000]
 //
 // --base       the server's HTTP base URL; the socket is mounted at /socket (websocket at /socket/websocket).
