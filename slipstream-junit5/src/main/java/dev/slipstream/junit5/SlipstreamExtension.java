@@ -70,7 +70,10 @@ public class SlipstreamExtension implements BeforeAllCallback, BeforeEachCallbac
     public static final String REFUTE_TIMEOUT_PROPERTY = "slipstream.refute.timeout";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SlipstreamExtension.class);
-    private static final String REGISTRATIONS = "registrations";
+    // Which registrations ran beforeAll on a class, and beforeEach on a test: two on one context means two
+    // registrations serve the same tests. Separate keys, so a test's list never falls back to its class's.
+    private static final String REGISTRATIONS_OF_CLASS = "registrations of the class";
+    private static final String REGISTRATIONS_OF_TEST = "registrations of the test";
 
     private final Settings settings;
     private volatile ScriptedServer latest;
@@ -108,7 +111,7 @@ public class SlipstreamExtension implements BeforeAllCallback, BeforeEachCallbac
 
     @Override
     public final void beforeAll(ExtensionContext context) {
-        checkRegistration(context);
+        checkRegistration(context, REGISTRATIONS_OF_CLASS);
         boolean perClass = settings != null || annotation(context).perClass();
         Class<?> testClass = context.getRequiredTestClass();
         if (!perClass) {
@@ -123,7 +126,7 @@ public class SlipstreamExtension implements BeforeAllCallback, BeforeEachCallbac
 
     @Override
     public final void beforeEach(ExtensionContext context) throws Exception {
-        checkRegistration(context);
+        checkRegistration(context, REGISTRATIONS_OF_TEST);
         ServerResource resource = classResource(context);
         if (resource != null && context.getExecutionMode() == ExecutionMode.CONCURRENT) {
             throw new ExtensionConfigurationException(context.getRequiredTestClass().getName()
@@ -288,16 +291,13 @@ public class SlipstreamExtension implements BeforeAllCallback, BeforeEachCallbac
     }
 
     /** Fails fast when two Slipstream extensions serve one class: their parameters would compete. */
-    private void checkRegistration(ExtensionContext context) {
-        ExtensionContext classContext = context;
-        while (classContext.getParent().isPresent() && classContext.getTestMethod().isPresent()) {
-            classContext = classContext.getParent().get();
-        }
+    private void checkRegistration(ExtensionContext context, String key) {
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
         @SuppressWarnings("unchecked")
-        List<SlipstreamExtension> registered = classContext.getStore(NAMESPACE).get(REGISTRATIONS, List.class);
+        List<SlipstreamExtension> registered = store.get(key, List.class);
         if (registered == null) {
             registered = new ArrayList<>();
-            classContext.getStore(NAMESPACE).put(REGISTRATIONS, registered);
+            store.put(key, registered);
         }
         synchronized (registered) {
             if (!registered.contains(this)) {

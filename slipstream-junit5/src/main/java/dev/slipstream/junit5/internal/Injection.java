@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Puts the server into fields of the test class: fields of type {@link ScriptedServer} or
  * {@link FakePhoenixServer}, in the class and its superclasses. A field is filled when it is {@code null}, already
  * holds this server, or holds a server that no longer runs (the previous test's, under
- * {@code @TestInstance(PER_CLASS)}); a field holding a running server of the test's own is left alone.
+ * {@code @TestInstance(PER_CLASS)}); a field holding a running server of the test's own, or a final field the test
+ * assigned itself, is left alone. A final field left {@code null} is an error.
  *
  * <pre>{@code
  * Injection.injectInstance(testInstance, server);
@@ -101,18 +102,24 @@ public final class Injection {
     }
 
     private static void set(Field f, Object target, ScriptedServer server) {
-        if (Modifier.isFinal(f.getModifiers())) {
-            throw new ExtensionConfigurationException("field '" + f.getName() + "' of "
-                    + f.getDeclaringClass().getName() + " is final, so the Slipstream server cannot be injected into "
-                    + "it; remove 'final' (or take the server as a parameter instead)");
-        }
         Object value = valueFor(f.getType(), server);
         try {
             f.setAccessible(true);
             Object old = f.get(target);
+            if (Modifier.isFinal(f.getModifiers())) {
+                if (old == null) {
+                    // A final field the test left null can only be meant for injection, which cannot reach it.
+                    throw new ExtensionConfigurationException("field '" + f.getName() + "' of "
+                            + f.getDeclaringClass().getName() + " is final, so the Slipstream server cannot be injected "
+                            + "into it; remove 'final' (or take the server as a parameter instead)");
+                }
+                return; // assigned by the test itself, e.g. from a constructor parameter
+            }
             if (old == null || old == value || !isRunning(old)) {
                 f.set(target, value);
             }
+        } catch (ExtensionConfigurationException e) {
+            throw e;
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new ExtensionConfigurationException("cannot inject the Slipstream server into field '" + f.getName()
                     + "' of " + f.getDeclaringClass().getName() + ": " + e, e);

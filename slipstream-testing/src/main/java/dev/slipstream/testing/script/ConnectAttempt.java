@@ -98,7 +98,7 @@ public final class ConnectAttempt {
         return answer.isDone();
     }
 
-    private void decide(ConnectResult result, String how) {
+    void decide(ConnectResult result, String how) {
         if (decidedByServer) {
             throw new IllegalStateException("connect attempt #" + number + " was already " + decision
                     + " (the server decides connects: acceptConnects() or a connect handler is configured)");
