@@ -16,9 +16,14 @@ import org.junit.platform.testkit.engine.EventType;
 public final class Engine {
     private Engine() {}
 
-    /** Runs {@code fixture} with the given configuration parameters (key, value, key, value...). */
+    /**
+     * Runs {@code fixture} with the given configuration parameters (key, value, key, value...), on top of an assert
+     * timeout of 5 s.
+     */
     public static EngineExecutionResults run(Class<?> fixture, String... config) {
-        EngineTestKit.Builder b = EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture));
+        EngineTestKit.Builder b = EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture))
+                // Generous for loaded CI machines; fixtures about timeouts pass their own, which win.
+                .configurationParameter("slipstream.assert.timeout", "5 s");
         for (int i = 0; i + 1 < config.length; i += 2) {
             b.configurationParameter(config[i], config[i + 1]);
         }

@@ -52,6 +52,20 @@ public final class WireClient implements AutoCloseable {
         return new WireClient(URI.create(serverUri + q.toString()));
     }
 
+    /**
+     * Joins {@code topic} as soon as the websocket opens, from the client's own thread, as a real client does in its
+     * on-open callback; returns at once. The join's ref is then {@code "1"}.
+     */
+    public WireClient joinOnOpen(String topic, Object params) {
+        socket.thenRunAsync(() -> join(topic, params));
+        return this;
+    }
+
+    /** The join_ref of {@code topic}'s latest join. */
+    public String joinRef(String topic) {
+        return joinRefs.get(topic);
+    }
+
     /** Waits until the websocket is open. */
     public WireClient awaitOpen() {
         ws();
