@@ -2,7 +2,6 @@ package dev.slipstream.testing;
 
 import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.protocol.Serializer;
-import dev.slipstream.testing.internal.SerialExecutor;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
@@ -46,7 +45,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -55,6 +56,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.xnio.ChannelListener;
@@ -108,6 +110,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     private final int maxFrameSize;
     private final int maxChannels;
     private final int workerThreads;
+    private final boolean recording;
     private final ConnectHandler connectHandler;
     private final List<Route> routes;
     private final Predicate<String> originCheck;
@@ -145,10 +148,11 @@ public final class FakePhoenixServer implements AutoCloseable {
         this.maxFrameSize = b.maxFrameSize;
         this.maxChannels = b.maxChannels;
         this.workerThreads = b.workerThreads;
+        this.recording = b.recording;
         this.connectHandler = b.connectHandler;
         this.routes = List.copyOf(b.routes);
         this.originCheck = b.originCheck;
-        this.httpHandler = b.httpHandler;
+        this.httpHandler = b.httpHandler == null ? null : b.httpHandler.apply(this);
         this.listeners.addAll(b.listeners);
     }
 
@@ -351,9 +355,12 @@ public final class FakePhoenixServer implements AutoCloseable {
         return List.copyOf(connections);
     }
 
-    /** Every connection since the server was built, closed ones included, in the order they opened. */
+    /**
+     * Every connection since the server was built, closed ones included, in the order they opened (only the open ones
+     * when {@linkplain Builder#recording(boolean) recording} is off).
+     */
     public List<ServerConnection> connectionHistory() {
-        return List.copyOf(history);
+        return recording ? List.copyOf(history) : List.copyOf(connections);
     }
 
     /**
@@ -438,7 +445,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     /** Refuses new connects with {@code httpStatus} for {@code duration}, then accepts again. */
     public void refuseConnections(int httpStatus, Duration duration) {
         refuseConnections(httpStatus);
-        timer.schedule(this::acceptConnections, duration.toNanos(), TimeUnit.NANOSECONDS);
+        schedule(this::acceptConnections, duration);
     }
 
     /**
@@ -456,7 +463,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     /** Refuses new connects at the TCP level for {@code duration}, then listens again on the same port. */
     public void refuseConnectionsTcp(Duration duration) {
         refuseConnectionsTcp();
-        timer.schedule(this::acceptConnections, duration.toNanos(), TimeUnit.NANOSECONDS);
+        schedule(this::acceptConnections, duration);
     }
 
     /** Ends both kinds of refusal. */
@@ -488,8 +495,60 @@ public final class FakePhoenixServer implements AutoCloseable {
         return pool;
     }
 
-    ScheduledExecutorService timer() {
-        return timer;
+    /** Runs {@code task} after {@code delay} on the timer; after {@link #close()} nothing runs any more. */
+    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        try {
+            return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return new CancelledFuture();
+        }
+    }
+
+    /** What {@link #schedule} returns once the server is closed. */
+    private static final class CancelledFuture implements ScheduledFuture<Object> {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return 0;
+        }
+
+        @Override
+        public int compareTo(java.util.concurrent.Delayed o) {
+            return Long.compare(0, o.getDelay(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return true;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public Object get() {
+            throw new java.util.concurrent.CancellationException("the server is closed");
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) {
+            throw new java.util.concurrent.CancellationException("the server is closed");
+        }
+    }
+
+    /** Runs {@code task} on the worker pool; after {@link #close()} nothing runs any more. */
+    void execute(Runnable task) {
+        try {
+            pool.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: the connection this was for is gone too
+        }
     }
 
     Duration idleTimeout() {
@@ -578,6 +637,10 @@ public final class FakePhoenixServer implements AutoCloseable {
         connections.remove(c);
     }
 
+    boolean recording() {
+        return recording;
+    }
+
     // ================================================================== HTTP and websocket plumbing
 
     private void handleHttp(HttpServerExchange exchange) throws Exception {
@@ -642,7 +705,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     private void resolveConnect(HttpServerExchange exchange, ConnectRequest request, Serializer serializer,
             ConnectResult result) {
         if (result instanceof ConnectResult.Later later) {
-            later.stage.whenComplete((r, error) -> pool.execute(() -> {
+            later.stage.whenComplete((r, error) -> execute(() -> {
                 if (error != null || r == null) {
                     recordError(new ChannelException("the deferred connect decision failed",
                             error != null ? error : new NullPointerException("connect result is null")));
@@ -721,7 +784,9 @@ public final class FakePhoenixServer implements AutoCloseable {
         conn.serial.execute(() -> notifyListeners(l -> l.onOpen(conn)));
         synchronized (connections) {
             connections.add(conn);
-            history.add(conn);
+            if (recording) {
+                history.add(conn);
+            }
             connections.notifyAll();
         }
         conn.startIdleTimer();
@@ -850,10 +915,11 @@ public final class FakePhoenixServer implements AutoCloseable {
         private int maxFrameSize = 10_000_000;
         private int maxChannels = 100;
         private int workerThreads = 2;
+        private boolean recording = true;
         private ConnectHandler connectHandler = ConnectHandler.ACCEPT_ALL;
         private final List<Route> routes = new ArrayList<>();
         private Predicate<String> originCheck;
-        private HttpHandler httpHandler;
+        private Function<FakePhoenixServer, HttpHandler> httpHandler;
         private final List<ServerListener> listeners = new ArrayList<>();
 
         private Builder() {}
@@ -933,6 +999,16 @@ public final class FakePhoenixServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether to keep every frame of every connection ({@link ServerConnection#recording()}) and every closed
+         * connection ({@link FakePhoenixServer#connectionHistory()}). On by default, as tests want; a long-running
+         * server (such as {@code serve}) turns it off so memory stays flat.
+         */
+        public Builder recording(boolean keep) {
+            this.recording = keep;
+            return this;
+        }
+
         /** Decides connects ({@code connect/3}); accepts everything by default. */
         public Builder connectHandler(ConnectHandler handler) {
             this.connectHandler = Objects.requireNonNull(handler, "handler");
@@ -965,9 +1041,12 @@ public final class FakePhoenixServer implements AutoCloseable {
             return this;
         }
 
-        /** Serves every HTTP request outside the socket path (404 JSON by default), e.g. test helper endpoints. */
-        public Builder httpHandler(HttpHandler handler) {
-            this.httpHandler = Objects.requireNonNull(handler, "handler");
+        /**
+         * Serves every HTTP request outside the socket path (404 JSON by default), e.g. test helper endpoints. The
+         * factory is called once, at {@link #build()}, with the server, so handlers can drive it.
+         */
+        public Builder httpHandler(Function<FakePhoenixServer, HttpHandler> factory) {
+            this.httpHandler = Objects.requireNonNull(factory, "factory");
             return this;
         }
 

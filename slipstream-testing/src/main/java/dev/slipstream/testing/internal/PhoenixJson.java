@@ -13,9 +13,11 @@ import java.util.Map;
 
 /**
  * JSON as Phoenix writes it: Jason encodes Erlang maps, and maps of up to 32 keys (Erlang "flatmaps") iterate in
- * sorted key order, so every such object comes out with its keys sorted, by bytes of their UTF-8 (Erlang's binary
- * order). Larger maps come out in hash order, which nobody can predict; they keep their order here. Not part of the
- * API.
+ * sorted key order (Erlang term order), so every such object comes out with its keys sorted. Keys decoded from
+ * client JSON are binaries, compared by their bytes; keys Phoenix itself puts into maps are atoms, and atoms sort
+ * before binaries. The only atom keys that share a map with application keys are Presence's {@code phx_ref} and
+ * {@code phx_ref_prev} (a real server sends {@code {"phx_ref":...,"online_at":...}}), so those two come first.
+ * Larger maps come out in hash order, which nobody can predict; they keep their order here. Not part of the API.
  *
  * <pre>{@code
  * JsonNode sorted = PhoenixJson.sortKeys(JsonCodec.parse("{\"b\":1,\"a\":2}")); // {"a":2,"b":1}
@@ -34,7 +36,7 @@ public final class PhoenixJson {
             boolean small = node.size() <= FLATMAP_LIMIT;
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (small && previous != null && compareUtf8(previous, e.getKey()) > 0) {
+                if (small && previous != null && compareKeys(previous, e.getKey()) > 0) {
                     return true;
                 }
                 previous = e.getKey();
@@ -65,7 +67,7 @@ public final class PhoenixJson {
             List<String> keys = new ArrayList<>(node.size());
             node.fieldNames().forEachRemaining(keys::add);
             if (keys.size() <= FLATMAP_LIMIT) {
-                keys.sort(PhoenixJson::compareUtf8);
+                keys.sort(PhoenixJson::compareKeys);
             }
             for (String k : keys) {
                 out.set(k, sorted(node.get(k)));
@@ -80,6 +82,19 @@ public final class PhoenixJson {
             return out;
         }
         return node;
+    }
+
+    static int compareKeys(String a, String b) {
+        boolean atomA = isAtom(a);
+        boolean atomB = isAtom(b);
+        if (atomA != atomB) {
+            return atomA ? -1 : 1;
+        }
+        return compareUtf8(a, b);
+    }
+
+    private static boolean isAtom(String key) {
+        return key.equals("phx_ref") || key.equals("phx_ref_prev");
     }
 
     static int compareUtf8(String a, String b) {
