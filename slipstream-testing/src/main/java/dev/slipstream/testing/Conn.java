@@ -54,7 +54,7 @@ final class Conn implements ServerConnection {
 
     // ---- owned by the serial executor ----
     private final Map<String, Chan> channels = new LinkedHashMap<>();
-    private final Deque<Frame> inbox = new ArrayDeque<>();
+    private final Deque<Inbound> inbox = new ArrayDeque<>();
     private boolean joinPending;
     private boolean closedHandled;
 
@@ -84,11 +84,23 @@ final class Conn implements ServerConnection {
 
     void onFrame(Frame frame) {
         touch();
+        Instant at = Instant.now();
         serial.execute(() -> {
-            inbox.add(frame);
+            // Decoded and recorded in arrival order, even when a pending join holds the frame back.
+            Inbound in;
+            try {
+                in = new Inbound(frame, serializer.decodeFromClient(frame), null);
+            } catch (DecodeException e) {
+                in = new Inbound(frame, null, e);
+            }
+            record(new RecordedFrame(RecordedFrame.Direction.IN, at, frame, in.message));
+            inbox.add(in);
             pump();
         });
     }
+
+    /** A frame as it arrived: decoded, or the reason it does not decode. */
+    private record Inbound(Frame frame, Message message, DecodeException error) {}
 
     void startIdleTimer() {
         scheduleIdleCheck(server.idleTimeout().toNanos());
@@ -119,22 +131,18 @@ final class Conn implements ServerConnection {
     /** Handles queued frames until a join is pending (Phoenix's transport blocks on join/3). */
     private void pump() {
         while (!joinPending && open) {
-            Frame frame = inbox.poll();
-            if (frame == null) {
+            Inbound in = inbox.poll();
+            if (in == null) {
                 return;
             }
-            Message message;
-            try {
-                message = serializer.decodeFromClient(frame);
-            } catch (DecodeException e) {
-                record(new RecordedFrame(RecordedFrame.Direction.IN, Instant.now(), frame, null));
-                server.notifyListeners(l -> l.onUndecodable(this, frame, e));
+            if (in.error != null) {
+                server.notifyListeners(l -> l.onUndecodable(this, in.frame, in.error));
                 // Phoenix's transport process crashes on undecodable input: close 1011, no frame first.
                 inbox.clear();
                 closeWithCode(1011);
                 return;
             }
-            record(new RecordedFrame(RecordedFrame.Direction.IN, Instant.now(), frame, message));
+            Message message = in.message;
             server.notifyListeners(l -> l.onInbound(this, message));
             handle(message);
         }
