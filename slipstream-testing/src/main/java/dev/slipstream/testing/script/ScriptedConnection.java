@@ -329,12 +329,15 @@ public final class ScriptedConnection {
             }
             mailbox.add(m, join);
         } else if (kind == Inbound.Kind.PUSH) {
-            Push push = new Push(this, m, owner.stubPatternFor(m.topic()));
-            Inbound e;
+            String stub = owner.stubPatternFor(m.topic());
+            Push push = new Push(this, m, stub);
             synchronized (this) {
-                unboundPushes.add(push);
-                e = mailbox.add(m, push);
-                pushEvents.add(e);
+                Inbound e = mailbox.add(m, push);
+                if (stub == null) {
+                    // Only scripted pushes get a channel callback to bind, or an unmatched-topic reply to note.
+                    unboundPushes.add(push);
+                    pushEvents.add(e);
+                }
             }
         } else {
             mailbox.add(m, null);
@@ -368,8 +371,13 @@ public final class ScriptedConnection {
             }
         }
         if (match != null) {
+            forget(match);
             match.bind(ref);
         }
+    }
+
+    private synchronized void forget(Push push) {
+        pushEvents.removeIf(e -> e.handle == push);
     }
 
     /**
@@ -388,9 +396,11 @@ public final class ScriptedConnection {
                     break;
                 }
             }
-            for (Inbound e : pushEvents) {
-                if (e.handle == match) {
+            for (Iterator<Inbound> it = pushEvents.iterator(); it.hasNext(); ) {
+                Inbound e = it.next();
+                if (match != null && e.handle == match) {
                     event = e;
+                    it.remove();
                 }
             }
         }
