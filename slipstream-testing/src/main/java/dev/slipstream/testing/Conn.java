@@ -510,17 +510,25 @@ final class Conn implements ServerConnection {
 
     @Override
     public void sendInfo(String topic, Object message) {
+        requireJoined(topic);
         run(() -> {
             Chan chan = channels.get(topic);
-            if (chan == null) {
-                throw new IllegalStateException(id + " has not joined " + topic + "; joined: " + joinedView);
+            if (chan != null) {
+                chan.deliverInfo(message);
             }
-            chan.deliverInfo(message);
         });
+    }
+
+    /** Fails fast when a test names a topic this connection has not joined (it may still end before the task runs). */
+    private void requireJoined(String topic) {
+        if (!joinedView.contains(topic)) {
+            throw new IllegalStateException(id + " has not joined \"" + topic + "\"; joined: " + joinedTopics());
+        }
     }
 
     @Override
     public void crashChannel(String topic) {
+        requireJoined(topic);
         run(() -> {
             Chan chan = channels.get(topic);
             if (chan != null) {
@@ -531,6 +539,7 @@ final class Conn implements ServerConnection {
 
     @Override
     public void stopChannel(String topic) {
+        requireJoined(topic);
         run(() -> {
             Chan chan = channels.get(topic);
             if (chan != null) {
