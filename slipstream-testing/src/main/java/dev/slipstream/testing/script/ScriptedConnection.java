@@ -270,12 +270,20 @@ public final class ScriptedConnection {
                 JsonSupport.toObjectPayload(payload, "push payload"));
     }
 
-    /** Crashes the channel of {@code topic}: the client gets {@code phx_error} (and phoenix.js rejoins). */
+    /**
+     * Crashes the channel of {@code topic}: the client gets {@code phx_error} (and phoenix.js rejoins).
+     *
+     * @throws IllegalStateException when {@code topic} is not joined on this connection
+     */
     public void crash(String topic) {
         connection.crashChannel(topic);
     }
 
-    /** Stops the channel of {@code topic}: the client gets {@code phx_close} (final, no rejoin). */
+    /**
+     * Stops the channel of {@code topic}: the client gets {@code phx_close} (final, no rejoin).
+     *
+     * @throws IllegalStateException when {@code topic} is not joined on this connection
+     */
     public void close(String topic) {
         connection.stopChannel(topic);
     }
