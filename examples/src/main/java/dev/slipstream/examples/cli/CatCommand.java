@@ -17,7 +17,6 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +39,8 @@ final class CatCommand {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int NO_CONNECTION = 2;
+    /** --timeout is for replies; the connect (TCP, TLS, upgrade) gets the client's usual budget. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final CatOptions options;
     private final JsonLines out;
@@ -75,7 +76,7 @@ final class CatCommand {
         SlipstreamClient.Builder builder = SlipstreamClient.builder(options.url)
                 .name("slipstream cat")
                 .params(options.params)
-                .connectTimeout(options.timeout)
+                .connectTimeout(CONNECT_TIMEOUT)
                 .pushTimeout(options.timeout)
                 .module(new Printer())
                 .eventListener(this::onEvent);
@@ -104,7 +105,7 @@ final class CatCommand {
     private int script(SlipstreamClient client, InputStream stdin) {
         Duration bound = options.timeout.plusSeconds(5);
         try {
-            client.connect().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            client.connect().get(CONNECT_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             return NO_CONNECTION; // the connect_error line says why
         } catch (InterruptedException e) {
@@ -117,22 +118,12 @@ final class CatCommand {
                 failed = true;
             }
         }
-        List<Sent> sent = new ArrayList<>();
+        // One push at a time, each waiting for its reply or timeout, so the output reads like the conversation it was.
         for (CatOptions.PushSpec push : options.pushes) {
-            sent.add(send(client, push));
+            failed |= !pushAndWait(client, push, bound);
         }
         if (stdin != null) {
-            failed |= readPushes(client, stdin, sent);
-        }
-        for (Sent s : sent) {
-            if (!outcome(s.reply.thenApply(reply -> {
-                if (!reply.isOk()) {
-                    throw new CompletionException(new ReplyNotOk(reply.status()));
-                }
-                return reply;
-            }), s.what, bound)) {
-                failed = true;
-            }
+            failed |= !readPushes(client, stdin, bound);
         }
         if (!options.listen.isZero()) {
             awaitQuietly(new CountDownLatch(1), options.listen); // print what arrives meanwhile
@@ -140,8 +131,9 @@ final class CatCommand {
         return failed ? FAILED : OK;
     }
 
-    private boolean readPushes(SlipstreamClient client, InputStream stdin, List<Sent> sent) {
-        boolean failed = false;
+    /** Pushes every line of {@code stdin}; true if every one was answered ok. */
+    private boolean readPushes(SlipstreamClient client, InputStream stdin, Duration bound) {
+        boolean ok = true;
         BufferedReader reader = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
         int lineNo = 0;
         try {
@@ -155,26 +147,34 @@ final class CatCommand {
                     if (options.vsn == 1 && push.payload().isBinary()) {
                         throw new UsageException("binary payloads need --vsn 2");
                     }
-                    sent.add(send(client, push));
+                    ok &= pushAndWait(client, push, bound);
                 } catch (UsageException e) {
                     err.println("slipstream cat: standard input line " + lineNo + ": " + e.getMessage());
-                    failed = true;
+                    ok = false;
                 }
             }
         } catch (IOException e) {
             err.println("slipstream cat: reading standard input failed: " + e.getMessage());
-            failed = true;
+            ok = false;
         }
-        return failed;
+        return ok;
     }
 
-    private static Sent send(SlipstreamClient client, CatOptions.PushSpec push) {
+    /** Pushes and waits for the reply or the timeout; true if the reply is ok. */
+    private boolean pushAndWait(SlipstreamClient client, CatOptions.PushSpec push, Duration bound) {
         String what = "push " + push.event() + " to " + push.topic();
+        CompletableFuture<Payload.Reply> reply;
         try {
-            return new Sent(what, client.push(push.topic(), push.event(), push.payload()));
+            reply = client.push(push.topic(), push.event(), push.payload());
         } catch (IllegalArgumentException e) {
-            return new Sent(what, CompletableFuture.failedFuture(e));
+            reply = CompletableFuture.failedFuture(e);
         }
+        return outcome(reply.thenApply(r -> {
+            if (!r.isOk()) {
+                throw new CompletionException(new ReplyNotOk(r.status()));
+            }
+            return r;
+        }), what, bound);
     }
 
     /** Waits for {@code f}; true if it succeeded. Failures the JSON lines do not show go to standard error. */
@@ -289,9 +289,6 @@ final class CatCommand {
         public void stopped(SlipstreamClient client) {
             stopped.countDown();
         }
-    }
-
-    private record Sent(String what, CompletableFuture<Payload.Reply> reply) {
     }
 
     /** A reply whose status is not ok: its {@code reply} line already shows it; only the exit code changes. */
