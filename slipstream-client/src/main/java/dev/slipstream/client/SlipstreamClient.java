@@ -99,7 +99,8 @@ public final class SlipstreamClient implements AutoCloseable {
      * Joins {@code topic}, asking {@code params} at this join and again at every automatic rejoin (so a rejoin can
      * carry, say, the last message id seen). Fails with {@link JoinRefusedException} if the server answers error,
      * {@link PushTimeoutException} after the push timeout (the topic then keeps rejoining with backoff, as phoenix.js),
-     * {@link NotConnectedException} if not connected. Joining a topic already joined completes with its last response.
+     * {@link NotConnectedException} if not connected and not connecting. A join made while the client connects or
+     * waits to reconnect is sent once connected. Joining a topic already joined completes with its last response.
      */
     public CompletableFuture<Payload> join(String topic, Supplier<? extends Payload> params) {
         requireName(topic, "topic");
@@ -334,6 +335,15 @@ public final class SlipstreamClient implements AutoCloseable {
         /** The transport (default {@link JdkWebSocketTransport#shared()}). */
         public Builder transport(Transport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * TLS with this context (hostname verification stays on). This makes an {@code HttpClient} for this client;
+         * to share one among many clients, pass them all one {@link JdkWebSocketTransport#withSslContext} instead.
+         */
+        public Builder sslContext(javax.net.ssl.SSLContext sslContext) {
+            this.transport = JdkWebSocketTransport.withSslContext(Objects.requireNonNull(sslContext, "sslContext"));
             return this;
         }
 

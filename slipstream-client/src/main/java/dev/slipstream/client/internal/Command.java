@@ -71,6 +71,9 @@ sealed interface Command {
     record PushTimedOut(String ref) implements Command {
     }
 
+    record JoinWaitTimedOut(String topic, long token) implements Command {
+    }
+
     record BufferedPushTimedOut(String topic, long id) implements Command {
     }
 }

@@ -98,6 +98,8 @@ public final class ConnectionOwner {
     private long heartbeatSentNanos;
     private long refCounter;
     private long bufferedIds;
+    /** Tokens of per-topic timers, unique across topic incarnations, so a late timer never hits a newer topic. */
+    private long timerTokens;
     private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
     private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
     private final Map<String, Topic> topics = new LinkedHashMap<>();
@@ -234,6 +236,8 @@ public final class ConnectionOwner {
                 t.rejoinTimer = null;
                 sendJoin(t, true);
             }
+        } else if (c instanceof Command.JoinWaitTimedOut w) {
+            onJoinWaitTimeout(w);
         } else if (c instanceof Command.BufferedPushTimedOut b) {
             onBufferedPushTimeout(b);
         } else if (c instanceof Command.Start) {
@@ -526,6 +530,8 @@ public final class ConnectionOwner {
         for (String name : forgotten) {
             Topic t = topics.remove(name);
             if (t != null) {
+                cancel(t.joinWaitTimer);
+                failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
                 failBuffer(t, () -> new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
                 topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, Payload.empty()));
             }
@@ -545,6 +551,7 @@ public final class ConnectionOwner {
         // Everything still waiting fails now; the close handshake finishes in the background of this command.
         for (Topic t : new ArrayList<>(topics.values())) {
             cancel(t.rejoinTimer);
+            cancel(t.joinWaitTimer);
             failBuffer(t, () -> new ClientClosedException("client closed before the push was sent"));
             failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
             completeAll(t.leaveWaiters, null);
@@ -645,7 +652,7 @@ public final class ConnectionOwner {
             return;
         }
         Topic t = topics.get(topic);
-        if (t != null && m.joinRef() != null && t.joinRef != null && !m.joinRef().equals(t.joinRef)) {
+        if (t != null && m.joinRef() != null && !m.joinRef().equals(t.joinRef)) {
             // An older incarnation of the topic (phoenix.js: "dropping outdated message").
             if (listener != null) {
                 emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + m.joinRef()
@@ -749,6 +756,8 @@ public final class ConnectionOwner {
                         cancel(t.rejoinTimer);
                         t.rejoinTimer = null;
                         sendJoin(t, false);
+                    } else {
+                        startJoinWait(t);
                     }
                     return;
                 default:
@@ -756,14 +765,46 @@ public final class ConnectionOwner {
                     return;
             }
         }
-        if (conn != Conn.CONNECTED) {
+        if (conn != Conn.CONNECTED && !wantConnected) {
             fail(j.result(), new NotConnectedException("cannot join \"" + j.topic() + "\": not connected"));
             return;
         }
         t = new Topic(j.topic(), j.params());
         topics.put(t.topic, t);
         t.joinWaiters.add(j.result());
-        sendJoin(t, false);
+        if (conn == Conn.CONNECTED) {
+            sendJoin(t, false);
+        } else {
+            // Connecting or waiting to reconnect: joined as soon as connected, as phoenix.js does.
+            t.phase = TopicPhase.ERRORED;
+            startJoinWait(t);
+        }
+    }
+
+    /** A join made while not connected still ends within the push timeout, as phoenix.js's join push does. */
+    private void startJoinWait(Topic t) {
+        if (t.joinWaitTimer != null) {
+            return;
+        }
+        long token = ++timerTokens;
+        t.joinWaitToken = token;
+        String topic = t.topic;
+        t.joinWaitTimer = scheduler.schedule(config.pushTimeout(), () -> send(new Command.JoinWaitTimedOut(topic, token)));
+    }
+
+    private void onJoinWaitTimeout(Command.JoinWaitTimedOut w) {
+        Topic t = topics.get(w.topic());
+        if (t == null || t.joinWaitToken != w.token() || t.joinWaitTimer == null) {
+            return;
+        }
+        t.joinWaitTimer = null;
+        if (t.phase == TopicPhase.ERRORED && !t.joinWaiters.isEmpty()) {
+            PushTimeoutException error = new PushTimeoutException(t.topic, Protocol.PHX_JOIN, config.pushTimeout());
+            if (listener != null) {
+                emit(new ClientEvent.PushTimedOut(t.topic, Protocol.PHX_JOIN, null, config.pushTimeout()));
+            }
+            joinFailed(t, error); // the topic stays and is joined once connected
+        }
     }
 
     private void sendJoin(Topic t, boolean rejoin) {
@@ -781,6 +822,8 @@ public final class ConnectionOwner {
             publishJoined();
             return;
         }
+        cancel(t.joinWaitTimer);
+        t.joinWaitTimer = null;
         String ref = nextRef();
         t.joinRef = ref; // phoenix.js: the join's own ref is the join_ref of this incarnation
         t.phase = TopicPhase.JOINING;
@@ -863,7 +906,8 @@ public final class ConnectionOwner {
         }
         t.rejoinAttempt++;
         Duration delay = config.rejoinBackoff().delay(t.rejoinAttempt);
-        long token = ++t.rejoinToken;
+        long token = ++timerTokens;
+        t.rejoinToken = token;
         if (listener != null) {
             emit(new ClientEvent.RejoinScheduled(t.topic, t.rejoinAttempt, delay));
         }
@@ -905,6 +949,8 @@ public final class ConnectionOwner {
     private void topicLeft(Topic t) {
         topics.remove(t.topic);
         cancel(t.rejoinTimer);
+        cancel(t.joinWaitTimer);
+        failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
         publishJoined();
         failTopicPushes(t, "the topic was left");
         failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
@@ -996,6 +1042,7 @@ public final class ConnectionOwner {
         } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicPhase.JOINING) {
             // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
             write(Message.of(ref, nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
+            t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
             t.phase = TopicPhase.ERRORED;
             joinFailed(t, error);
             scheduleRejoin(t);
@@ -1070,7 +1117,12 @@ public final class ConnectionOwner {
             awaiting.timer = scheduler.schedule(awaiting.timeout, () -> send(new Command.PushTimedOut(ref)));
             pending.put(ref, awaiting);
         }
-        transport.send(frame);
+        long gen = generation;
+        transport.send(frame).whenComplete((v, e) -> {
+            if (e != null) {
+                send(new Command.TransportFailed(gen, e));
+            }
+        });
         if (listener != null) {
             emit(new ClientEvent.FrameSent(frame.size(), frame instanceof Frame.Binary));
             if (awaiting != null && awaiting.kind == Kind.PUSH) {
@@ -1258,6 +1310,8 @@ public final class ConnectionOwner {
         int rejoinAttempt;
         long rejoinToken;
         Scheduler.Cancellable rejoinTimer;
+        long joinWaitToken;
+        Scheduler.Cancellable joinWaitTimer;
         final List<CompletableFuture<Payload>> joinWaiters = new ArrayList<>();
         final List<CompletableFuture<Void>> leaveWaiters = new ArrayList<>();
         final ArrayDeque<Buffered> buffer = new ArrayDeque<>();

@@ -64,10 +64,20 @@ public final class JdkWebSocketTransport implements Transport {
         WebSocket.Builder builder = httpClient.newWebSocketBuilder().connectTimeout(request.connectTimeout());
         request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));
         Reader reader = new Reader(listener, request.maxMessageBytes());
-        return builder.buildAsync(request.uri(), reader)
-                .<TransportConnection>thenApply(ws -> new JdkConnection(ws, reader))
-                .exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(e)))
-                .toCompletableFuture();
+        CompletableFuture<TransportConnection> result = new CompletableFuture<>();
+        builder.buildAsync(request.uri(), reader).whenComplete((ws, e) -> {
+            if (e != null) {
+                result.completeExceptionally(translate(e));
+                return;
+            }
+            if (!result.complete(new JdkConnection(ws, reader))) {
+                ws.abort(); // the caller gave up (connect timeout): do not leave the link open
+                return;
+            }
+            // Demand only now: the caller has seen the connection before the first frame reaches the listener.
+            ws.request(1);
+        });
+        return result;
     }
 
     private static Throwable translate(Throwable e) {
@@ -95,7 +105,6 @@ public final class JdkWebSocketTransport implements Transport {
         JdkConnection(WebSocket ws, Reader reader) {
             this.ws = ws;
             this.reader = reader;
-            reader.webSocket = ws;
         }
 
         @Override
@@ -127,7 +136,6 @@ public final class JdkWebSocketTransport implements Transport {
         private final TransportListener listener;
         private final int maxBytes;
         private final AtomicBoolean finished = new AtomicBoolean();
-        private volatile WebSocket webSocket;
         private StringBuilder text;
         private long textBytes;
         private ByteArrayOutputStream binary;
@@ -139,8 +147,6 @@ public final class JdkWebSocketTransport implements Transport {
 
         @Override
         public void onOpen(WebSocket ws) {
-            webSocket = ws;
-            ws.request(1);
         }
 
         @Override

@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Contract: {@link #open} completes with a connection once the upgrade succeeded, or exceptionally with an
  * {@link UpgradeRejectedException} (the server answered the upgrade with an HTTP status other than 101), or another
- * exception (refused TCP connection, TLS failure, ...). Cancelling the returned future abandons the attempt. After a
- * successful open, the listener gets every whole message in order, then exactly one {@code onClosed} or
+ * exception (refused TCP connection, TLS failure, ...). Cancelling the returned future abandons the attempt (a link
+ * that opens afterwards is dropped). The listener gets nothing before the returned future completes; then it gets
+ * every whole message in order, then exactly one {@code onClosed} or
  * {@code onError}. Listener methods must be called one at a time and must not block; the client's listener only
  * hands the frame over to the client's owner.
  *
