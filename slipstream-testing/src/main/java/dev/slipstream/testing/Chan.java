@@ -11,7 +11,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One joined channel: the equivalent of a Phoenix channel process. Its mailbox and state are touched only on its
@@ -146,7 +145,7 @@ final class Chan implements ChannelSocket {
             if (s.reply != null && !fromInfo) {
                 reply(ref, s.reply);
             }
-            stop(null, TerminateReason.NORMAL);
+            stop(TerminateReason.NORMAL);
         } else if (result instanceof HandleResult.Later later) {
             busy = true;
             later.stage.whenComplete((r, error) -> conn.serial.execute(() -> {
@@ -167,8 +166,8 @@ final class Chan implements ChannelSocket {
         conn.writeReply(Message.reply(joinRef, ref, topic, reply.status(), reply.response()));
     }
 
-    /** Stops normally: the optional reply, phx_close, then terminate (whose pushes still reach the client). */
-    void stop(Reply reply, TerminateReason reason) {
+    /** Stops normally: phx_close, then terminate (whose pushes still reach the client). */
+    void stop(TerminateReason reason) {
         if (state == State.ENDED) {
             return;
         }
@@ -269,7 +268,7 @@ final class Chan implements ChannelSocket {
 
     @Override
     public Future<?> sendAfter(Duration delay, Object message) {
-        return conn.server.timer().schedule(() -> send(message), delay.toNanos(), TimeUnit.NANOSECONDS);
+        return conn.server.schedule(() -> send(message), delay);
     }
 
     @Override

@@ -53,6 +53,9 @@ public interface ChannelHandler {
         return HandleResult.noReply();
     }
 
-    /** The channel ends for {@code reason}; pushes made here still reach the client. Not called on crashes. */
+    /**
+     * The channel ends for {@code reason}; pushes made here still reach the client. Not called on crashes nor on
+     * duplicate joins, as in Phoenix.
+     */
     default void terminate(TerminateReason reason, ChannelSocket socket) {}
 }

@@ -28,7 +28,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One websocket connection: the equivalent of Phoenix's transport process. Every field below the "owned by the
@@ -93,7 +92,7 @@ final class Conn implements ServerConnection {
         if (!open) {
             return;
         }
-        idleTimer = server.timer().schedule(() -> serial.execute(this::checkIdle), delayNanos, TimeUnit.NANOSECONDS);
+        idleTimer = server.schedule(() -> serial.execute(this::checkIdle), Duration.ofNanos(delayNanos));
     }
 
     private void checkIdle() {
@@ -148,9 +147,9 @@ final class Conn implements ServerConnection {
         if (Protocol.PHX_JOIN.equals(event)) {
             Message closeOld = null;
             if (existing != null) {
-                // Duplicate join: last join wins. The old channel ends, and its phx_close follows the new join's reply.
+                // Duplicate join: last join wins. Phoenix kills the old channel with {:shutdown, :duplicate_join};
+                // channels do not trap exits, so its terminate/2 does not run. Its phx_close follows the new reply.
                 removeChannel(existing);
-                existing.terminate(TerminateReason.DUPLICATE_JOIN);
                 closeOld = Message.of(existing.rawJoinRef, existing.rawJoinRef, topic, Protocol.PHX_CLOSE, Payload.empty());
             }
             join(m, closeOld);
@@ -288,7 +287,7 @@ final class Conn implements ServerConnection {
         if (delay.isZero()) {
             write(reply);
         } else {
-            server.timer().schedule(() -> serial.execute(() -> write(reply)), delay.toNanos(), TimeUnit.NANOSECONDS);
+            server.schedule(() -> serial.execute(() -> write(reply)), delay);
         }
     }
 
@@ -314,8 +313,11 @@ final class Conn implements ServerConnection {
 
             @Override
             public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
-                if (open) {
-                    server.recordError(new IOException("sending to " + id + " failed: " + frame, throwable));
+                if (throwable instanceof IOException) {
+                    // The peer went away mid-send (reset, broken pipe): a lost connection, as Phoenix sees it.
+                    closeQuietly();
+                } else if (open) {
+                    server.recordError(new IllegalStateException("sending to " + id + " failed: " + frame, throwable));
                 }
             }
         };
@@ -360,7 +362,7 @@ final class Conn implements ServerConnection {
                 @Override
                 public void complete(WebSocketChannel channel, Void context) {
                     // The client answers the close frame and Undertow then closes; don't wait forever for that.
-                    server.timer().schedule(() -> closeQuietly(), 2, TimeUnit.SECONDS);
+                    server.schedule(() -> closeQuietly(), Duration.ofSeconds(2));
                 }
 
                 @Override
@@ -515,7 +517,7 @@ final class Conn implements ServerConnection {
         run(() -> {
             Chan chan = channels.get(topic);
             if (chan != null) {
-                chan.stop(null, TerminateReason.SHUTDOWN);
+                chan.stop(TerminateReason.SHUTDOWN);
             }
         });
     }

@@ -45,7 +45,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -438,7 +440,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     /** Refuses new connects with {@code httpStatus} for {@code duration}, then accepts again. */
     public void refuseConnections(int httpStatus, Duration duration) {
         refuseConnections(httpStatus);
-        timer.schedule(this::acceptConnections, duration.toNanos(), TimeUnit.NANOSECONDS);
+        schedule(this::acceptConnections, duration);
     }
 
     /**
@@ -456,7 +458,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     /** Refuses new connects at the TCP level for {@code duration}, then listens again on the same port. */
     public void refuseConnectionsTcp(Duration duration) {
         refuseConnectionsTcp();
-        timer.schedule(this::acceptConnections, duration.toNanos(), TimeUnit.NANOSECONDS);
+        schedule(this::acceptConnections, duration);
     }
 
     /** Ends both kinds of refusal. */
@@ -488,8 +490,60 @@ public final class FakePhoenixServer implements AutoCloseable {
         return pool;
     }
 
-    ScheduledExecutorService timer() {
-        return timer;
+    /** Runs {@code task} after {@code delay} on the timer; after {@link #close()} nothing runs any more. */
+    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        try {
+            return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return new CancelledFuture();
+        }
+    }
+
+    /** What {@link #schedule} returns once the server is closed. */
+    private static final class CancelledFuture implements ScheduledFuture<Object> {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return 0;
+        }
+
+        @Override
+        public int compareTo(java.util.concurrent.Delayed o) {
+            return Long.compare(0, o.getDelay(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return true;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public Object get() {
+            throw new java.util.concurrent.CancellationException("the server is closed");
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) {
+            throw new java.util.concurrent.CancellationException("the server is closed");
+        }
+    }
+
+    /** Runs {@code task} on the worker pool; after {@link #close()} nothing runs any more. */
+    void execute(Runnable task) {
+        try {
+            pool.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: the connection this was for is gone too
+        }
     }
 
     Duration idleTimeout() {
@@ -642,7 +696,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     private void resolveConnect(HttpServerExchange exchange, ConnectRequest request, Serializer serializer,
             ConnectResult result) {
         if (result instanceof ConnectResult.Later later) {
-            later.stage.whenComplete((r, error) -> pool.execute(() -> {
+            later.stage.whenComplete((r, error) -> execute(() -> {
                 if (error != null || r == null) {
                     recordError(new ChannelException("the deferred connect decision failed",
                             error != null ? error : new NullPointerException("connect result is null")));

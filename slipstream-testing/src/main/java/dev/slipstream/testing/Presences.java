@@ -37,28 +37,23 @@ final class Presences {
 
     void update(Chan chan, String key, Payload meta) {
         Entry old = null;
-        ObjectNode fresh;
+        Entry updated = null;
         synchronized (this) {
             List<Entry> entries = byTopic.getOrDefault(chan.topic, List.of());
-            for (int i = 0; i < entries.size(); i++) {
+            for (int i = 0; i < entries.size() && old == null; i++) {
                 Entry e = entries.get(i);
                 if (e.owner == chan && e.key.equals(key)) {
                     old = e;
-                    fresh = withRef(meta, refs.next());
+                    ObjectNode fresh = withRef(meta, refs.next());
                     fresh.put("phx_ref_prev", e.meta.get("phx_ref").asText());
-                    entries.set(i, new Entry(key, fresh, chan));
-                    break;
+                    updated = new Entry(key, fresh, chan);
+                    entries.set(i, updated);
                 }
             }
         }
         if (old == null) {
             throw new IllegalStateException("no presence \"" + key + "\" tracked by this channel on " + chan.topic
                     + " (Phoenix returns {:error, :nopresence})");
-        }
-        Entry updated;
-        synchronized (this) {
-            updated = byTopic.get(chan.topic).stream().filter(e -> e.owner == chan && e.key.equals(key)).findFirst()
-                    .orElseThrow();
         }
         broadcastDiff(chan.topic, group(List.of(updated)), group(List.of(old)));
     }

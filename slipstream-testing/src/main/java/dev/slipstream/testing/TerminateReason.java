@@ -1,8 +1,9 @@
 package dev.slipstream.testing;
 
 /**
- * Why a channel ended, as passed to {@link ChannelHandler#terminate}. A crash (a handler that throws, or
- * {@link ServerConnection#crashChannel}) does not call terminate, as in Phoenix.
+ * Why a channel ended, as passed to {@link ChannelHandler#terminate}. As in Phoenix (whose channel processes do not
+ * trap exits), terminate does not run after a crash (a handler that throws, or {@link ServerConnection#crashChannel})
+ * nor when a duplicate join of the topic replaces the channel.
  *
  * <pre>{@code
  * public void terminate(TerminateReason reason, ChannelSocket socket) {
@@ -17,8 +18,6 @@ public enum TerminateReason {
     NORMAL,
     /** The client sent {@code phx_leave} ({@code {:shutdown, :left}}). */
     LEFT,
-    /** The client joined the same topic again ({@code {:shutdown, :duplicate_join}}). */
-    DUPLICATE_JOIN,
     /** The connection closed ({@code {:shutdown, :closed}}). */
     CLOSED,
     /** The test stopped the channel from outside ({@link ServerConnection#stopChannel}). */

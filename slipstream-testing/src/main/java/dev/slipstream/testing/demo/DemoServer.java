@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The standalone fake Phoenix server with the {@link DemoChannels}, for testing clients in any language:
- * {@code serve [--port N] [--phoenix 1.7|1.8] [--idle-close-code 1000|1002]}. Logs connections and frames to standard
+ * {@code serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002]}. Logs connections and frames to standard
  * error and runs until the process is stopped (Ctrl-C).
  *
  * <pre>{@code
@@ -28,7 +28,7 @@ public final class DemoServer {
             server = start(args, System.err);
         } catch (IllegalArgumentException e) {
             System.err.println("serve: " + e.getMessage());
-            System.err.println("usage: serve [--port N] [--phoenix 1.7|1.8] [--idle-close-code 1000|1002]");
+            System.err.println("usage: serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002]");
             System.exit(2);
             return;
         }
@@ -50,6 +50,7 @@ public final class DemoServer {
         int port = 4000;
         PhoenixVersion version = PhoenixVersion.V1_8;
         int idleCode = 1000;
+        long idleMs = 60_000;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -58,6 +59,9 @@ public final class DemoServer {
                     break;
                 case "--phoenix":
                     version = PhoenixVersion.parse(value(args, ++i, a));
+                    break;
+                case "--idle-timeout-ms":
+                    idleMs = parseInt(a, value(args, ++i, a));
                     break;
                 case "--idle-close-code":
                     idleCode = parseInt(a, value(args, ++i, a));
@@ -69,6 +73,7 @@ public final class DemoServer {
         FakePhoenixServer server = DemoChannels.install(FakePhoenixServer.builder())
                 .port(port)
                 .phoenixVersion(version)
+                .idleTimeout(java.time.Duration.ofMillis(idleMs))
                 .idleTimeoutCloseCode(idleCode)
                 .listener(new Logger(log))
                 .build()
