@@ -1,0 +1,66 @@
+package dev.slipstream.junit5.tutorial;
+
+import static dev.slipstream.testing.script.PayloadMatcher.partial;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.junit5.SlipstreamExtension;
+import dev.slipstream.testing.ChannelHandler;
+import dev.slipstream.testing.ChannelSocket;
+import dev.slipstream.testing.HandleResult;
+import dev.slipstream.testing.JoinResult;
+import dev.slipstream.testing.script.ScriptedServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Tutorial part 3: a stub backend answers by itself; the test only checks what the client did. */
+class StubbingABackendTest {
+
+    // tag::stub[]
+    /** A stub of the real room channel: accepts joins, numbers messages, echoes them to the room. */
+    static final class RoomStub implements ChannelHandler {
+        private final AtomicInteger ids = new AtomicInteger();
+
+        @Override
+        public JoinResult join(String topic, Payload params, ChannelSocket socket) {
+            return JoinResult.ok(Map.of("history", List.of()));
+        }
+
+        @Override
+        public HandleResult handleIn(String event, Payload payload, ChannelSocket socket) {
+            socket.broadcast("new_msg", payload);
+            return HandleResult.ok(Map.of("id", ids.incrementAndGet()));
+        }
+    }
+
+    @RegisterExtension
+    static SlipstreamExtension phoenix = SlipstreamExtension.builder()
+            .channel("room:*", new RoomStub())
+            .acceptConnects()
+            .build();
+
+    @Test
+    void messagesComeBackNumbered(ScriptedServer server) {
+        List<JsonNode> received = new CopyOnWriteArrayList<>();
+        try (ChatClient chat = ChatClient.connect(server.uri(), "lobby", "ada", received::add, server::reportFailure)) {
+            assertThat(chat.send("one")).succeedsWithin(Duration.ofSeconds(5))
+                    .satisfies(reply -> assertThat(reply.get("id").asInt()).isEqualTo(1));
+            assertThat(chat.send("two")).succeedsWithin(Duration.ofSeconds(5))
+                    .satisfies(reply -> assertThat(reply.get("id").asInt()).isEqualTo(2));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
+
+            // The stub answered; the assertions still see everything the client sent.
+            server.assertJoin("room:lobby", Map.of("user", "ada"));
+            server.assertPush("room:lobby", "new_msg", partial(Map.of("body", "one")));
+            server.assertPush("room:lobby", "new_msg", partial(Map.of("body", "two")));
+        }
+    }
+    // end::stub[]
+}
