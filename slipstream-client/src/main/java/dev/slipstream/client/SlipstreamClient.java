@@ -384,6 +384,10 @@ public final class SlipstreamClient implements AutoCloseable {
             return module;
         }
 
+        void restoreModule(ClientModule previous) {
+            this.module = previous;
+        }
+
         /** Builds the client (not yet connected; a module's {@code started} hook runs now, on the client's executor). */
         public SlipstreamClient build() {
             ClientConfig config = new ClientConfig(endpoint, serializer, params, copyHeaders(), connectTimeout,

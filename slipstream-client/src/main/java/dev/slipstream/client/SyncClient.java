@@ -3,6 +3,11 @@ package dev.slipstream.client;
 import dev.slipstream.client.protocol.Payload;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +52,11 @@ public final class SyncClient implements AutoCloseable {
         this.defaultWait = defaultWait;
         ClientModule user = builder.module();
         builder.module(new Buffering(user));
-        this.client = builder.build();
+        try {
+            this.client = builder.build();
+        } finally {
+            builder.restoreModule(user); // the builder stays reusable as the caller left it
+        }
     }
 
     /**
@@ -67,7 +76,10 @@ public final class SyncClient implements AutoCloseable {
         return client;
     }
 
-    /** Connects and waits; throws {@link ConnectFailedException} if the attempt fails. */
+    /**
+     * Connects and waits; throws {@link ConnectFailedException} if the attempt fails. The client keeps retrying in
+     * the background after a failure (as the asynchronous client does) until {@link #disconnect()} or {@link #close()}.
+     */
     public void connect() {
         await(client.connect(), "connect", defaultWait);
     }
@@ -108,26 +120,55 @@ public final class SyncClient implements AutoCloseable {
         Objects.requireNonNull(predicate, "predicate");
         checkNotCallback();
         long deadline = System.nanoTime() + timeout.toNanos();
+        // Messages already tested (by identity): each is tested once, even while others arrive or are taken.
+        Set<ReceivedMessage> tested = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (true) {
+            List<ReceivedMessage> fresh = new ArrayList<>();
+            lock.lock();
+            try {
+                while (true) {
+                    for (ReceivedMessage m : inbox) {
+                        if (!tested.contains(m)) {
+                            fresh.add(m);
+                        }
+                    }
+                    if (!fresh.isEmpty()) {
+                        break;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AwaitTimeoutException("message " + event + " on " + topic, timeout);
+                    }
+                    arrived.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SlipstreamException("interrupted awaiting a message", e);
+            } finally {
+                lock.unlock();
+            }
+            // The predicate is the caller's code: run it without the lock the client's owner needs to store messages.
+            for (ReceivedMessage m : fresh) {
+                tested.add(m);
+                if ((topic == null || topic.equals(m.topic())) && (event == null || event.equals(m.event()))
+                        && predicate.test(m.payload()) && take(m)) {
+                    return m;
+                }
+            }
+        }
+    }
+
+    /** Removes exactly {@code m} (by identity) if no other await took it meanwhile. */
+    private boolean take(ReceivedMessage m) {
         lock.lock();
         try {
-            while (true) {
-                for (Iterator<ReceivedMessage> it = inbox.iterator(); it.hasNext(); ) {
-                    ReceivedMessage m = it.next();
-                    if ((topic == null || topic.equals(m.topic())) && (event == null || event.equals(m.event()))
-                            && predicate.test(m.payload())) {
-                        it.remove();
-                        return m;
-                    }
+            for (Iterator<ReceivedMessage> it = inbox.iterator(); it.hasNext(); ) {
+                if (it.next() == m) {
+                    it.remove();
+                    return true;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AwaitTimeoutException("message " + event + " on " + topic, timeout);
-                }
-                arrived.awaitNanos(left);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SlipstreamException("interrupted awaiting a message", e);
+            return false;
         } finally {
             lock.unlock();
         }

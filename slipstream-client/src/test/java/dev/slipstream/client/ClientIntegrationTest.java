@@ -540,4 +540,79 @@ class ClientIntegrationTest {
             await().until(() -> abrupt.upgrades() >= 2);
         }
     }
+
+    @Test
+    void bufferedPushesWaitAcrossAReconnectAndGoOutAfterTheRejoin() {
+        ManualScheduler time = new ManualScheduler();
+        client = builder().scheduler(time).heartbeatInterval(Duration.ZERO).pushBufferSize(10).build();
+        client.connect().join();
+        client.join("room:lobby").join();
+        server.rejectUpgradesWith(503);
+        server.lastSession().close(1012, "restart");
+        await().until(() -> events.count(ClientEvent.ReconnectScheduled.class) == 1);
+
+        CompletableFuture<Payload.Reply> buffered = client.push("room:lobby", "later", Payload.json("{\"n\":1}"));
+        await().until(() -> events.count(ClientEvent.PushBuffered.class) == 1);
+        server.rejectUpgradesWith(0);
+        time.advance(Duration.ofMillis(10));
+
+        assertThat(buffered.join().response()).isEqualTo(Payload.json("{\"n\":1}"));
+        Message rejoin = server.messages("phx_join").get(1);
+        assertThat(server.messages("later").get(0).joinRef()).isEqualTo(rejoin.ref());
+    }
+
+    @Test
+    void withoutRejoinAfterReconnectTopicsAreClosedOnDisconnect() {
+        client = builder().rejoinAfterReconnect(false).build();
+        client.connect().join();
+        client.join("room:lobby").join();
+
+        server.lastSession().close(1001, "");
+
+        await().until(() -> events.count(ClientEvent.Connected.class) == 2);
+        await().until(() -> events.count(ClientEvent.TopicClosed.class) == 1);
+        assertThat(server.messages("phx_join")).hasSize(1);
+        assertThat(client.isJoined("room:lobby")).isFalse();
+    }
+
+    @Test
+    void manyThreadsJoiningPushingAndLeavingTheirOwnTopicsAllFinish() throws Exception {
+        client = builder().build();
+        client.connect().join();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                String topic = "room:" + t;
+                done.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int round = 0; round < 5; round++) {
+                        client.join(topic).get(10, TimeUnit.SECONDS);
+                        List<CompletableFuture<Payload.Reply>> replies = new ArrayList<>();
+                        for (int i = 0; i < 20; i++) {
+                            replies.add(client.push(topic, "echo", Payload.json("{\"i\":" + i + "}")));
+                        }
+                        for (int i = 0; i < 20; i++) {
+                            Payload.Reply r = replies.get(i).get(10, TimeUnit.SECONDS);
+                            if (r.isOk() && r.response().asJson().json().get("i").asInt() == i) {
+                                ok++;
+                            }
+                        }
+                        client.leave(topic).get(10, TimeUnit.SECONDS);
+                    }
+                    return ok;
+                }));
+            }
+            for (Future<Integer> f : done) {
+                assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(100);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int t = 0; t < 8; t++) {
+            assertThat(client.isJoined("room:" + t)).isFalse();
+        }
+        assertThat(server.messages("phx_join")).hasSize(40);
+        assertThat(server.messages("phx_leave")).hasSize(40);
+    }
 }

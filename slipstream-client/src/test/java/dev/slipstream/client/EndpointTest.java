@@ -44,5 +44,7 @@ class EndpointTest {
         TransportRequest r = new TransportRequest(URI.create("ws://h/socket/websocket?token=s3cret&vsn=2.0.0"),
                 Map.of("Authorization", List.of("Bearer s3cret")), Duration.ofSeconds(1), 10);
         assertThat(r.toString()).doesNotContain("s3cret").contains("token=***", "vsn=2.0.0", "Authorization=***");
+        assertThat(TransportRequest.redact(URI.create("wss://user:s3cret@h:4000/socket/websocket?vsn=2.0.0")))
+                .isEqualTo("wss://***@h:4000/socket/websocket?vsn=2.0.0");
     }
 }

@@ -39,10 +39,15 @@ public record TransportRequest(URI uri, Map<String, List<String>> headers, Durat
         return redact(uri);
     }
 
-    /** The URI with every query parameter value except {@code vsn} replaced by {@code ***}. */
+    /** The URI with its user info and every query parameter value except {@code vsn} replaced by {@code ***}. */
     public static String redact(URI uri) {
         String raw = uri.getRawQuery();
-        String base = uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            authority = "***@" + authority.substring(at + 1); // user info is a credential too
+        }
+        String base = uri.getScheme() + "://" + authority + (uri.getRawPath() == null ? "" : uri.getRawPath());
         if (raw == null || raw.isEmpty()) {
             return base;
         }
