@@ -70,6 +70,12 @@ final class Conn implements ServerConnection {
         this.serial = new SerialExecutor(server.pool(), server::recordError);
     }
 
+    private void record(RecordedFrame frame) {
+        if (server.recording()) {
+            recording.add(frame);
+        }
+    }
+
     // ------------------------------------------------------------------ inbound (called on the I/O thread)
 
     void touch() {
@@ -121,14 +127,14 @@ final class Conn implements ServerConnection {
             try {
                 message = serializer.decodeFromClient(frame);
             } catch (DecodeException e) {
-                recording.add(new RecordedFrame(RecordedFrame.Direction.IN, Instant.now(), frame, null));
+                record(new RecordedFrame(RecordedFrame.Direction.IN, Instant.now(), frame, null));
                 server.notifyListeners(l -> l.onUndecodable(this, frame, e));
                 // Phoenix's transport process crashes on undecodable input: close 1011, no frame first.
                 inbox.clear();
                 closeWithCode(1011);
                 return;
             }
-            recording.add(new RecordedFrame(RecordedFrame.Direction.IN, Instant.now(), frame, message));
+            record(new RecordedFrame(RecordedFrame.Direction.IN, Instant.now(), frame, message));
             server.notifyListeners(l -> l.onInbound(this, message));
             handle(message);
         }
@@ -306,7 +312,7 @@ final class Conn implements ServerConnection {
         if (!open) {
             return;
         }
-        recording.add(new RecordedFrame(RecordedFrame.Direction.OUT, Instant.now(), frame, m));
+        record(new RecordedFrame(RecordedFrame.Direction.OUT, Instant.now(), frame, m));
         WebSocketCallback<Void> callback = new WebSocketCallback<>() {
             @Override
             public void complete(WebSocketChannel channel, Void context) {}
@@ -328,21 +334,20 @@ final class Conn implements ServerConnection {
         }
     }
 
-    /** Phoenix writes JSON with the keys of small maps sorted: so does the fake. */
+    /** Phoenix writes JSON as Jason does (compact, small maps' keys sorted, Erlang floats): so does the fake. */
     static Message normalize(Message m) {
         Payload p = m.payload();
-        Payload sorted = sortKeys(p);
-        return sorted == p ? m : m.withPayload(sorted);
+        Payload canonical = canonical(p);
+        return canonical == p ? m : m.withPayload(canonical);
     }
 
-    private static Payload sortKeys(Payload p) {
+    private static Payload canonical(Payload p) {
         if (p instanceof Payload.Json j) {
-            var node = j.json();
-            var s = PhoenixJson.sortKeys(node);
-            return s == node ? p : Payload.json(s);
+            String text = PhoenixJson.write(j.json());
+            return text.equals(j.text()) ? p : Payload.json(text);
         }
         if (p instanceof Payload.Reply r) {
-            Payload response = sortKeys(r.response());
+            Payload response = canonical(r.response());
             return response == r.response() ? p : Payload.reply(r.status(), response);
         }
         return p;

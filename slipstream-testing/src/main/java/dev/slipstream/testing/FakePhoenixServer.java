@@ -110,6 +110,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     private final int maxFrameSize;
     private final int maxChannels;
     private final int workerThreads;
+    private final boolean recording;
     private final ConnectHandler connectHandler;
     private final List<Route> routes;
     private final Predicate<String> originCheck;
@@ -147,6 +148,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         this.maxFrameSize = b.maxFrameSize;
         this.maxChannels = b.maxChannels;
         this.workerThreads = b.workerThreads;
+        this.recording = b.recording;
         this.connectHandler = b.connectHandler;
         this.routes = List.copyOf(b.routes);
         this.originCheck = b.originCheck;
@@ -353,9 +355,12 @@ public final class FakePhoenixServer implements AutoCloseable {
         return List.copyOf(connections);
     }
 
-    /** Every connection since the server was built, closed ones included, in the order they opened. */
+    /**
+     * Every connection since the server was built, closed ones included, in the order they opened (only the open ones
+     * when {@linkplain Builder#recording(boolean) recording} is off).
+     */
     public List<ServerConnection> connectionHistory() {
-        return List.copyOf(history);
+        return recording ? List.copyOf(history) : List.copyOf(connections);
     }
 
     /**
@@ -632,6 +637,10 @@ public final class FakePhoenixServer implements AutoCloseable {
         connections.remove(c);
     }
 
+    boolean recording() {
+        return recording;
+    }
+
     // ================================================================== HTTP and websocket plumbing
 
     private void handleHttp(HttpServerExchange exchange) throws Exception {
@@ -775,7 +784,9 @@ public final class FakePhoenixServer implements AutoCloseable {
         conn.serial.execute(() -> notifyListeners(l -> l.onOpen(conn)));
         synchronized (connections) {
             connections.add(conn);
-            history.add(conn);
+            if (recording) {
+                history.add(conn);
+            }
             connections.notifyAll();
         }
         conn.startIdleTimer();
@@ -807,6 +818,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         }
 
         @Override
+        @SuppressWarnings("deprecation") // Undertow hands binary messages over only as XNIO's (deprecated) Pooled
         protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
             Pooled<ByteBuffer[]> data = message.getData();
             try {
@@ -904,6 +916,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         private int maxFrameSize = 10_000_000;
         private int maxChannels = 100;
         private int workerThreads = 2;
+        private boolean recording = true;
         private ConnectHandler connectHandler = ConnectHandler.ACCEPT_ALL;
         private final List<Route> routes = new ArrayList<>();
         private Predicate<String> originCheck;
@@ -984,6 +997,16 @@ public final class FakePhoenixServer implements AutoCloseable {
                 throw new IllegalArgumentException("worker threads must be positive, got " + threads);
             }
             this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Whether to keep every frame of every connection ({@link ServerConnection#recording()}) and every closed
+         * connection ({@link FakePhoenixServer#connectionHistory()}). On by default, as tests want; a long-running
+         * server (such as {@code serve}) turns it off so memory stays flat.
+         */
+        public Builder recording(boolean keep) {
+            this.recording = keep;
             return this;
         }
 

@@ -43,7 +43,7 @@ public interface ServerConnection {
     /** Whether the websocket is still open. */
     boolean isOpen();
 
-    /** Every frame in and out so far, in order. */
+    /** Every frame in and out so far, in order (empty when the server's recording is off). */
     List<RecordedFrame> recording();
 
     /**

@@ -70,6 +70,15 @@ class ProtocolRulesTest {
     }
 
     @Test
+    void echoedJsonComesBackAsJasonWritesIt() throws Exception {
+        try (WsClient c = WsClient.connect(server, "vsn=2.0.0")) {
+            c.exchange(JOIN_1, JOINED_1);
+            c.exchange("[\"1\",\"2\",\"echo:a\",\"echo\", { \"z\" : 1E2, \"a\" : [ 0.5, \"\\u00e9\\/\" ] } ]",
+                    "[\"1\",\"2\",\"echo:a\",\"phx_reply\",{\"response\":{\"a\":[0.5,\"é/\"],\"z\":100.0},\"status\":\"ok\"}]");
+        }
+    }
+
+    @Test
     void leaveOfATopicNotJoinedRepliesOk() throws Exception {
         try (WsClient c = WsClient.connect(server, "vsn=2.0.0")) {
             c.exchange("[\"7\",\"8\",\"echo:none\",\"phx_leave\",{}]",

@@ -239,6 +239,8 @@ class SpiTest {
                 c.closeNormally();
                 assertThat(c.awaitClose()).isEqualTo(1000);
             }
+            // Events are ordered per connection; across connections, wait for the first to be over.
+            await().atMost(WsClient.WAIT).until(() -> events.contains("close 1000 false"));
             try (WsClient c = WsClient.connect(server, "")) {
                 c.send("nope");
                 c.awaitClose();

@@ -73,6 +73,7 @@ public final class DemoServer {
         FakePhoenixServer server = DemoChannels.install(FakePhoenixServer.builder())
                 .port(port)
                 .phoenixVersion(version)
+                .recording(false)
                 .idleTimeout(java.time.Duration.ofMillis(idleMs))
                 .idleTimeoutCloseCode(idleCode)
                 .listener(new Logger(log))
