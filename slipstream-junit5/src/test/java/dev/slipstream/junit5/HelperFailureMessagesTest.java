@@ -162,7 +162,8 @@ class HelperFailureMessagesTest {
     @Test
     void refuteConnect() {
         assertThat(failure("refuteConnect").getMessage())
-                .startsWith("refuteConnect failed: expected no connect attempt within 100 ms, but #1 params {vsn=2.0.0}");
+                .startsWith("refuteConnect failed: expected no connect attempt within 10000 ms, but #1 params "
+                        + "{vsn=2.0.0}");
     }
 
     @Test

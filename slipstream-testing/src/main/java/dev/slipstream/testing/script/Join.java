@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipstream.client.protocol.Message;
 import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.testing.JoinResult;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * A {@code phx_join} the client sent, as {@link ScriptedConnection#assertJoin} returns it: the topic, the params and
@@ -24,6 +29,8 @@ public final class Join {
     private final Message message;
     private final String stubPattern;
     private final CompletableFuture<JoinResult> answer = new CompletableFuture<>();
+    /** Completes when the server has sent the join reply, so actions after an answer follow it on the wire. */
+    private final CompletableFuture<Void> replied = new CompletableFuture<>();
     private volatile String answeredAs;
 
     Join(ScriptedConnection connection, Message message, String stubPattern) {
@@ -71,7 +78,10 @@ public final class Join {
         return stubPattern != null || answer.isDone();
     }
 
-    /** Accepts with the reply {@code {"response":{},"status":"ok"}}. */
+    /**
+     * Accepts with the reply {@code {"response":{},"status":"ok"}}. Returns once the server has sent the reply, so
+     * what the test does next (a push, a crash) reaches the client after it.
+     */
     public ScriptedChannel accept() {
         answer(JoinResult.ok(), "accepted");
         return new ScriptedChannel(connection, this);
@@ -103,6 +113,7 @@ public final class Join {
             throw alreadyAnswered();
         }
         answeredAs = "crashed";
+        awaitReply();
     }
 
     private void answer(JoinResult result, String how) {
@@ -113,6 +124,38 @@ public final class Join {
             throw alreadyAnswered();
         }
         answeredAs = how;
+        awaitReply();
+    }
+
+    /**
+     * Waits (up to the assert timeout) until the server has sent the join reply. The server may still be between
+     * showing the join to the test and taking the answer; without this wait, an action right after the answer could
+     * overtake the reply.
+     */
+    private void awaitReply() {
+        Duration timeout = connection.owner().assertTimeout();
+        try {
+            replied.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionFailedError("the join of \"" + topic() + "\" was " + answeredAs + ", but the server "
+                    + "did not send the reply within " + Mailbox.millis(timeout.toNanos()) + "\n"
+                    + connection.mailbox().history());
+        } catch (ExecutionException e) {
+            // The connection closed first: nothing more can follow the answer on the wire anyway.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionFailedError("interrupted while the join of " + topic() + " was being answered");
+        }
+    }
+
+    /** The server sent the reply to this join. */
+    void onReplied() {
+        replied.complete(null);
+    }
+
+    /** The connection closed before the reply. */
+    void onClosed() {
+        replied.completeExceptionally(new IllegalStateException("connection closed"));
     }
 
     private IllegalStateException stubAnswers() {

@@ -48,6 +48,7 @@ public final class ScriptedConnection {
     private final List<Join> unboundJoins = new ArrayList<>();
     private final List<Push> unboundPushes = new ArrayList<>();
     private final List<Inbound> pushEvents = new ArrayList<>();
+    private final List<Join> awaitingReply = new ArrayList<>();
 
     ScriptedConnection(ScriptedServer owner, ServerConnection connection, int number) {
         this.owner = owner;
@@ -323,6 +324,7 @@ public final class ScriptedConnection {
             synchronized (this) {
                 if (!join.isAnswered()) {
                     unboundJoins.add(join);
+                    awaitingReply.add(join);
                 }
             }
             mailbox.add(m, join);
@@ -400,7 +402,40 @@ public final class ScriptedConnection {
         }
     }
 
+    /** A message to the client: a join reply lets the test's answer return. */
+    void onOutbound(Message m) {
+        if (!m.isReply()) {
+            return;
+        }
+        Join replied = null;
+        synchronized (this) {
+            for (Iterator<Join> it = awaitingReply.iterator(); it.hasNext(); ) {
+                Join j = it.next();
+                if (j.topic().equals(m.topic()) && Objects.equals(j.ref(), m.ref())) {
+                    it.remove();
+                    replied = j;
+                    break;
+                }
+            }
+        }
+        if (replied != null) {
+            replied.onReplied();
+        }
+    }
+
+    ScriptedServer owner() {
+        return owner;
+    }
+
     void onClose(int code, boolean byServer) {
+        List<Join> pending;
+        synchronized (this) {
+            pending = new ArrayList<>(awaitingReply);
+            awaitingReply.clear();
+        }
+        for (Join j : pending) {
+            j.onClosed();
+        }
         mailbox.close(code, byServer ? "closed by the server" : "closed by the client", byServer);
     }
 }

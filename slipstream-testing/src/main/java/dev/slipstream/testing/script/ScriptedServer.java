@@ -75,6 +75,14 @@ public final class ScriptedServer implements AutoCloseable {
     public static final Duration DEFAULT_ASSERT_TIMEOUT = Duration.ofSeconds(1);
     /** The refute window unless configured: shorter, because a refute always waits all of it. */
     public static final Duration DEFAULT_REFUTE_TIMEOUT = Duration.ofMillis(200);
+    /**
+     * System property that overrides {@link #DEFAULT_ASSERT_TIMEOUT} for every builder that sets none, e.g.
+     * {@code -Dslipstream.assert.timeout=5s} on a slow CI machine. The same name as the JUnit configuration
+     * parameter, and the same syntax: a number and a unit ({@code ms}, {@code s}, {@code m}), seconds without one.
+     */
+    public static final String ASSERT_TIMEOUT_PROPERTY = "slipstream.assert.timeout";
+    /** System property that overrides {@link #DEFAULT_REFUTE_TIMEOUT}, like {@link #ASSERT_TIMEOUT_PROPERTY}. */
+    public static final String REFUTE_TIMEOUT_PROPERTY = "slipstream.refute.timeout";
 
     private final FakePhoenixServer server;
     private final Duration assertTimeout;
@@ -760,6 +768,10 @@ public final class ScriptedServer implements AutoCloseable {
 
         @Override
         public void onOutbound(ServerConnection connection, Message message) {
+            ScriptedConnection target = byServerConnection.get(connection);
+            if (target != null) {
+                target.onOutbound(message);
+            }
             if (message.isReply() && message.joinRef() == null && !Protocol.PHOENIX_TOPIC.equals(message.topic())) {
                 Payload.Reply reply = message.payload().asReply();
                 if ("error".equals(reply.status()) && reply.response() instanceof Payload.Json json
@@ -817,8 +829,8 @@ public final class ScriptedServer implements AutoCloseable {
      * }</pre>
      */
     public static final class Builder {
-        private Duration assertTimeout = DEFAULT_ASSERT_TIMEOUT;
-        private Duration refuteTimeout = DEFAULT_REFUTE_TIMEOUT;
+        private Duration assertTimeout = fromProperty(ASSERT_TIMEOUT_PROPERTY, DEFAULT_ASSERT_TIMEOUT);
+        private Duration refuteTimeout = fromProperty(REFUTE_TIMEOUT_PROPERTY, DEFAULT_REFUTE_TIMEOUT);
         private final Map<String, ChannelHandler> channels = new LinkedHashMap<>();
         private List<String> scriptedTopics = List.of("*");
         private boolean acceptConnects;
@@ -827,13 +839,16 @@ public final class ScriptedServer implements AutoCloseable {
 
         private Builder() {}
 
-        /** How long assertions wait by default (1 s unless set); each assert method also takes its own timeout. */
+        /**
+         * How long assertions wait by default: 1 s unless set here or by the system property
+         * {@value ScriptedServer#ASSERT_TIMEOUT_PROPERTY}; each assert method also takes its own timeout.
+         */
         public Builder assertTimeout(Duration timeout) {
             this.assertTimeout = positive(timeout, "assertTimeout");
             return this;
         }
 
-        /** How long refutes watch by default (200 ms unless set). */
+        /** How long refutes watch by default: 200 ms unless set here or by {@value ScriptedServer#REFUTE_TIMEOUT_PROPERTY}. */
         public Builder refuteTimeout(Duration timeout) {
             this.refuteTimeout = positive(timeout, "refuteTimeout");
             return this;
@@ -887,6 +902,22 @@ public final class ScriptedServer implements AutoCloseable {
         /** Starts the server. */
         public ScriptedServer start() {
             return new ScriptedServer(this);
+        }
+
+        private static Duration fromProperty(String key, Duration fallback) {
+            String value = System.getProperty(key);
+            if (value == null || value.isBlank()) {
+                return fallback;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m)?")
+                    .matcher(value.trim().toLowerCase(java.util.Locale.ROOT));
+            if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+                throw new IllegalArgumentException("system property " + key + " = \"" + value + "\" is not a "
+                        + "positive duration; write a number and a unit, such as \"2 s\" or \"1500 ms\"");
+            }
+            long n = Long.parseLong(m.group(1));
+            return "ms".equals(m.group(2)) ? Duration.ofMillis(n)
+                    : "m".equals(m.group(2)) ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
         }
 
         private static Duration positive(Duration d, String what) {
