@@ -149,12 +149,12 @@ class CatCommandTest {
         Output out = new Output();
         Output err = new Output();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Main.run(
-                new String[] {"cat", url(), "--param", "user_id=listener", "--join", "echo:news", "--listen", "3"},
+                new String[] {"cat", url(), "--param", "user_id=listener", "--join", "echo:news", "--listen", "5"},
                 null, out.stream, err.stream));
-        await().atMost(Duration.ofSeconds(10)).until(() -> out.text().contains("\"joined\""));
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.text().contains("\"type\":\"joined\""));
 
         assertThat(server.disconnect("user_socket:listener")).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(out.text(), "\"joined\"") == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(out.text(), "\"type\":\"joined\"") == 2);
         server.broadcast("echo:news", "headline", java.util.Map.of("text", "back online"));
         await().atMost(Duration.ofSeconds(10)).until(() -> out.text().contains("back online"));
 
