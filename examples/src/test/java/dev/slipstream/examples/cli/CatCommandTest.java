@@ -172,6 +172,31 @@ class CatCommandTest {
     }
 
     @Test
+    void catWorksAgainstServeInPhoenix17Behaviour() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        FakePhoenixServer old = ServeCommand.start(List.of("--port", "0", "--phoenix", "1.7"),
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertThat(old).isNotNull();
+        try {
+            Run run = cat(null, old.socketUri().toString(), "--join", "echo:old",
+                    "--push", "echo:old", "echo", "{\"v\":\"1.7\"}");
+            assertThat(run.exit).as(run.err).isZero();
+            assertThat(run.types()).containsExactly("connected", "joined", "reply", "disconnected");
+            assertThat(log.toString(StandardCharsets.UTF_8)).contains("fake Phoenix 1.7");
+        } finally {
+            old.close();
+        }
+    }
+
+    @Test
+    void aPushToATopicThatIsNotJoinedIsRefusedOnStandardErrorAndExitsOne() {
+        Run run = cat(null, url(), "--push", "echo:never", "echo", "{}");
+        assertThat(run.exit).isEqualTo(1);
+        assertThat(run.types()).containsExactly("connected", "disconnected");
+        assertThat(run.err).contains("push echo to echo:never failed").contains("not joined");
+    }
+
+    @Test
     void rejectedConnectPrintsTheStatusAndExitsTwo() {
         Run run = cat(null, url(), "--param", "reject=true", "--join", "echo:lobby");
 
