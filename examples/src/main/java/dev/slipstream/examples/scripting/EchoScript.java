@@ -17,9 +17,17 @@ import java.time.Duration;
  * <pre>{@code
  * EchoScript.run(URI.create("ws://localhost:4000/socket"), System.out);
  * }</pre>
+ *
+ * <p>From the command line, with {@code slipstream serve} running:
+ * {@code java -cp examples/target/slipstream.jar dev.slipstream.examples.scripting.EchoScript ws://localhost:4000/socket}
  */
 public final class EchoScript {
     private EchoScript() {
+    }
+
+    /** Runs the script against the socket URL in {@code args[0]} (default {@code ws://localhost:4000/socket}). */
+    public static void main(String[] args) {
+        run(URI.create(args.length > 0 ? args[0] : "ws://localhost:4000/socket"), System.out);
     }
 
     /** Runs the script against {@code endpoint}, printing what happens to {@code out}. */
