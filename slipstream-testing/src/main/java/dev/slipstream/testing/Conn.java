@@ -193,13 +193,13 @@ final class Conn implements ServerConnection {
         String topic = m.topic();
         FakePhoenixServer.Route route = server.route(topic);
         if (route == null) {
-            writeReply(unmatched(m));
+            write(unmatched(m));
             writeIfPresent(closeOld);
             return;
         }
         if (channels.size() >= server.maxChannels()) {
             ObjectNode reason = JsonNodeFactory.instance.objectNode().put("reason", "too many channels joined");
-            writeReply(Message.reply(m.joinRef(), m.ref(), topic, "error", Payload.json(reason)));
+            write(Message.reply(m.joinRef(), m.ref(), topic, "error", Payload.json(reason)));
             writeIfPresent(closeOld);
             return;
         }
@@ -239,14 +239,17 @@ final class Conn implements ServerConnection {
             return;
         }
         if (result instanceof JoinResult.Ok ok) {
-            writeReply(Message.reply(m.joinRef(), m.ref(), m.topic(), "ok", ok.reply));
+            // As in Phoenix, the channel subscribes to its topic before the reply goes out, so a broadcast sent by
+            // anyone who saw the reply reaches it; broadcasts queue behind this task, so they follow the reply.
+            chan.subscribe();
+            write(Message.reply(m.joinRef(), m.ref(), m.topic(), "ok", ok.reply));
             channels.put(m.topic(), chan);
             joinedView.add(m.topic());
             writeIfPresent(closeOld);
             chan.joined();
         } else {
             JoinResult.Error error = (JoinResult.Error) result;
-            writeReply(Message.reply(m.joinRef(), m.ref(), m.topic(), "error", error.reason));
+            write(Message.reply(m.joinRef(), m.ref(), m.topic(), "error", error.reason));
             writeIfPresent(closeOld);
             chan.ended();
         }
@@ -254,7 +257,7 @@ final class Conn implements ServerConnection {
 
     private void joinCrashed(Message m, Message closeOld) {
         ObjectNode reason = JsonNodeFactory.instance.objectNode().put("reason", "join crashed");
-        writeReply(Message.reply(m.joinRef(), m.ref(), m.topic(), "error", Payload.json(reason)));
+        write(Message.reply(m.joinRef(), m.ref(), m.topic(), "error", Payload.json(reason)));
         writeIfPresent(closeOld);
     }
 
@@ -288,6 +291,7 @@ final class Conn implements ServerConnection {
         }
     }
 
+    /** Writes a reply to a push, leave or heartbeat, late when the delay-replies fault is on (join replies never are). */
     void writeReply(Message reply) {
         Duration delay = replyDelay.isZero() ? server.replyDelay() : replyDelay;
         if (delay.isZero()) {

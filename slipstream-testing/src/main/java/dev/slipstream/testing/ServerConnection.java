@@ -79,6 +79,9 @@ public interface ServerConnection {
     /** Stops or resumes answering heartbeats on this connection. */
     void ignoreHeartbeats(boolean ignore);
 
-    /** Delays every reply on this connection (heartbeat replies included) by {@code delay}; zero to stop. */
+    /**
+     * Delays every reply to a push, leave or heartbeat on this connection by {@code delay} (zero to stop), so it
+     * arrives after later pushes. Join replies are not delayed: a slow join is a {@link JoinResult#later}.
+     */
     void delayReplies(Duration delay);
 }
