@@ -82,4 +82,14 @@ class LifecycleTest {
             assertThat(Closed.refuses(uri)).as("server at %s is closed", uri).isTrue();
         }
     }
+
+    @Test
+    void subclassesHookInAndAFailingHookFailsItsTest() {
+        Fixtures.HOOK_CALLS.clear();
+        var results = Engine.run(Fixtures.HOOKED);
+        assertThat(Engine.failures(results)).containsOnlyKeys("failsInTheHook");
+        assertThat(Engine.failures(results).get("failsInTheHook")).hasMessage("onAfterEach refused");
+        assertThat(Fixtures.HOOK_CALLS).containsExactly("before passes true", "test", "after passes",
+                "before failsInTheHook true", "test", "after failsInTheHook");
+    }
 }

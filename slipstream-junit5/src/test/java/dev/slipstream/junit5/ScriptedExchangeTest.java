@@ -170,4 +170,40 @@ class ScriptedExchangeTest {
                     .containsExactly(9);
         }
     }
+
+    @Test
+    void faults(ScriptedServer server) {
+        try (WireClient client = WireClient.connect(server.uri())) {
+            ScriptedConnection first = server.acceptConnect();
+            client.join("room:1", Map.of());
+            server.assertJoin("room:1").accept();
+            server.ignoreHeartbeats(true);
+            client.heartbeat();
+            server.assertHeartbeat();
+            server.ignoreHeartbeats(false);
+            server.delayReplies(Duration.ofMillis(50));
+            assertThat(client.awaitReply(client.heartbeat()).payload().asReply().isOk()).isTrue();
+            server.delayReplies(Duration.ZERO);
+            server.drop();
+            assertThat(client.awaitClosed()).isEqualTo(1006);
+            first.refuteDisconnect(); // the server dropped it: not a disconnect by the client
+        }
+        try (WireClient client = WireClient.connect(server.uri())) {
+            server.acceptConnect();
+            client.awaitOpen();
+            server.sendMalformedFrame();
+            // The client cannot decode it and gives up on the connection.
+            assertThat(client.awaitClosed()).isEqualTo(1006);
+        }
+        server.refuseConnections(503);
+        try (WireClient refused = WireClient.connect(server.uri())) {
+            assertThatThrownBy(() -> refused.opening().join()).hasCauseInstanceOf(WebSocketHandshakeException.class);
+        }
+        server.acceptConnections();
+        server.restart();
+        try (WireClient again = WireClient.connect(server.uri())) {
+            server.acceptConnect();
+            again.awaitOpen();
+        }
+    }
 }

@@ -176,8 +176,7 @@ final class JsonSupport {
                     : "at " + where + " expected " + compact(expected) + " but was " + compact(actual);
         }
         if (expected.isObject() && actual.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : expected.properties()) {
                 String childPath = path + "/" + e.getKey();
                 JsonNode a = actual.get(e.getKey());
                 if (a == null) {

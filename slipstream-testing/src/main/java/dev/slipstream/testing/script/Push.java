@@ -148,9 +148,15 @@ public final class Push {
         }
     }
 
-    /** The server answered {@code unmatched topic}: no channel will ever get this push. */
-    synchronized void markUnmatched() {
+    /**
+     * The server answered {@code unmatched topic}: no channel will ever get this push. Returns how many replies the
+     * test had already given, which can now never be sent.
+     */
+    synchronized int markUnmatched() {
         unmatched = true;
+        int dropped = pending.size();
+        pending.clear();
+        return dropped;
     }
 
     synchronized boolean isBound() {

@@ -395,7 +395,12 @@ public final class ScriptedConnection {
             }
         }
         if (match != null) {
-            match.markUnmatched();
+            int dropped = match.markUnmatched();
+            if (dropped > 0) {
+                // The test replied, so it expected a channel: its replies are lost, which it must hear about.
+                owner.violation(this, null, dropped + " reply(ies) the test gave to \"" + match.event() + "\" on \""
+                        + topic + "\" cannot be sent: the client never joined that topic");
+            }
             owner.violation(this, event, "the client pushed \"" + match.event() + "\" on \"" + topic
                     + "\", a topic it has not joined (the server replied {\"reason\":\"unmatched topic\"}): "
                     + JsonSupport.inline(match.message()));

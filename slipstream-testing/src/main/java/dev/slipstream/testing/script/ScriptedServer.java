@@ -487,6 +487,33 @@ public final class ScriptedServer implements AutoCloseable {
         connection().sendMalformedFrame();
     }
 
+    /**
+     * Fault: refuses every new connect with {@code httpStatus} (e.g. 403 or 503) before the test sees it, until
+     * {@link #acceptConnections()}.
+     */
+    public void refuseConnections(int httpStatus) {
+        server.refuseConnections(httpStatus);
+    }
+
+    /** Fault: closes the listening socket, so connects fail at the TCP level, until {@link #acceptConnections()}. */
+    public void refuseConnectionsTcp() {
+        server.refuseConnectionsTcp();
+    }
+
+    /** Ends {@link #refuseConnections} and {@link #refuseConnectionsTcp}. */
+    public void acceptConnections() {
+        server.acceptConnections();
+    }
+
+    /**
+     * Fault: stops the server (every connection drops without a close frame, as when a server dies) and starts it
+     * again on the same port, so the client's reconnect finds it; the reconnect is a new connect attempt to accept.
+     */
+    public void restart() {
+        server.stop();
+        server.start();
+    }
+
     // ---------------------------------------------------------------- background failures
 
     /**
