@@ -93,7 +93,7 @@ class CatCommandTest {
 
     @Test
     void errorRepliesTimeoutsAndCrashesExitOne() {
-        Run run = cat(null, url(), "--join", "echo:errors", "--timeout", "0.5",
+        Run run = cat(null, url(), "--join", "echo:errors", "--timeout", "2",
                 "--push", "echo:errors", "error", "{\"why\":\"testing\"}",
                 "--push", "echo:errors", "noreply", "{}",
                 "--push", "echo:errors", "crash", "{}");
