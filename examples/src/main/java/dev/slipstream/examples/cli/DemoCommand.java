@@ -49,6 +49,9 @@ final class DemoCommand {
         }
     }
 
+    // The monitor stays open for the whole conversation without being used in the block; alice and bob leave
+    // explicitly before the block ends (close is idempotent).
+    @SuppressWarnings("try")
     private void play() throws DemoFailed {
         try (FakePhoenixServer server = DemoChannels.install(FakePhoenixServer.builder()).port(0).start()) {
             URI endpoint = server.socketUri();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,8 +91,7 @@ public final class PresenceState {
                 leaves.put(e.getKey(), e.getValue().deepCopy());
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = newState.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : newState.properties()) {
             ObjectNode newPresence = (ObjectNode) e.getValue();
             ObjectNode current = presences.get(e.getKey());
             if (current == null) {
@@ -220,7 +218,7 @@ public final class PresenceState {
 
     private static Map<String, ObjectNode> toMap(JsonNode presences) {
         Map<String, ObjectNode> map = new LinkedHashMap<>();
-        presences.fields().forEachRemaining(e -> map.put(e.getKey(), (ObjectNode) e.getValue()));
+        presences.properties().forEach(e -> map.put(e.getKey(), (ObjectNode) e.getValue()));
         return map;
     }
 
@@ -228,8 +226,7 @@ public final class PresenceState {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException(what + " must be an object of presences, got " + node);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isObject() || !e.getValue().path("metas").isArray()) {
                 throw new IllegalArgumentException(what + ": presence \"" + e.getKey()
                         + "\" must be an object with a metas array, got " + e.getValue());

@@ -47,6 +47,7 @@ class RepeaterTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the client under test runs by itself; the block only closes it
     void relaysOntoATopicOfAnotherServer(ScriptedServer source) {
         try (FakePhoenixServer mirrorServer = DemoChannels.install(FakePhoenixServer.builder()).start();
                 SlipstreamClient mirror = SlipstreamClient.builder(mirrorServer.socketUri()).build();

@@ -40,6 +40,7 @@ class GracefulStartupTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the client under test runs by itself; the block only closes it
     void validConfigurationConnectsAndJoinsTheTopic(ScriptedServer server) {
         List<String> problems = new CopyOnWriteArrayList<>();
         Map<String, String> config = Map.of(GracefulStartup.URL, server.uri().toString(),
@@ -55,6 +56,7 @@ class GracefulStartupTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the client under test runs by itself; the block only closes it
     void aServerThatIsDownIsNotAConfigurationProblem(ScriptedServer server) {
         List<String> problems = new CopyOnWriteArrayList<>();
         server.server().refuseConnections(503);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 class TokenRefreshTest {
 
     @Test
+    @SuppressWarnings("try") // the client under test runs by itself; the block only closes it
     void a403FetchesANewTokenForTheNextAttempt(ScriptedServer server) {
         AtomicInteger issued = new AtomicInteger();
         try (SlipstreamClient client = TokenRefresh.client(SlipstreamClient.builder(server.uri()),
@@ -25,6 +26,7 @@ class TokenRefreshTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the client under test runs by itself; the block only closes it
     void otherFailuresKeepTheToken(ScriptedServer server) {
         AtomicInteger issued = new AtomicInteger();
         try (SlipstreamClient client = TokenRefresh.client(SlipstreamClient.builder(server.uri()),
