@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * One client websocket connection to a {@link FakePhoenixServer}, for tests to inspect and drive: its connect
  * params, joined topics and frame recording, and faults on demand. All methods are thread-safe and return without
- * waiting for the wire.
+ * waiting for the wire; what is sent after the connection closed goes nowhere (as on a real socket), which
+ * {@link #isOpen()} tells beforehand.
  *
  * <pre>{@code
  * ServerConnection c = server.awaitConnection(Duration.ofSeconds(5));
@@ -61,13 +62,25 @@ public interface ServerConnection {
     /** Sends a text frame that no Phoenix client can decode. */
     void sendMalformedFrame();
 
-    /** Sends {@code message} to the {@link ChannelHandler#handleInfo} of the channel joined to {@code topic}. */
+    /**
+     * Sends {@code message} to the {@link ChannelHandler#handleInfo} of the channel joined to {@code topic}.
+     *
+     * @throws IllegalStateException when {@code topic} is not joined
+     */
     void sendInfo(String topic, Object message);
 
-    /** Crashes the channel of {@code topic}: the client gets {@code phx_error}, terminate does not run. */
+    /**
+     * Crashes the channel of {@code topic}: the client gets {@code phx_error}, terminate does not run.
+     *
+     * @throws IllegalStateException when {@code topic} is not joined
+     */
     void crashChannel(String topic);
 
-    /** Stops the channel of {@code topic}: terminate runs ({@link TerminateReason#SHUTDOWN}), then {@code phx_close}. */
+    /**
+     * Stops the channel of {@code topic}: {@code phx_close}, then terminate ({@link TerminateReason#SHUTDOWN}).
+     *
+     * @throws IllegalStateException when {@code topic} is not joined
+     */
     void stopChannel(String topic);
 
     /** Closes with a close frame carrying {@code code} and an empty reason. */

@@ -80,6 +80,11 @@ class SpiTest {
             decision.complete(JoinResult.ok(Map.of("late", true)));
             c.expect("[\"1\",\"1\",\"room:1\",\"phx_reply\",{\"response\":{\"late\":true},\"status\":\"ok\"}]",
                     "[\"1\",null,\"room:1\",\"welcome\",{\"m\":\"after_join\"}]", HEARTBEAT_REPLY);
+            // The recording keeps arrival order: the heartbeat came in before the join reply went out.
+            ServerConnection conn = server.awaitConnection(WsClient.WAIT);
+            await().atMost(WsClient.WAIT).until(() -> conn.recording().size() == 5);
+            assertThat(conn.recording()).extracting(f -> f.direction() + " " + f.message().event()).containsExactly(
+                    "IN phx_join", "IN heartbeat", "OUT phx_reply", "OUT welcome", "OUT phx_reply");
         }
     }
 
