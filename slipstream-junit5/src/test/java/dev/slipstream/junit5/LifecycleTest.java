@@ -55,6 +55,12 @@ class LifecycleTest {
     }
 
     @Test
+    void aSharedTestInstanceStillGetsEachTestsServerInItsField() {
+        passes(Engine.run(Fixtures.PER_CLASS_INSTANCE), 2);
+        assertThat(Fixtures.seen()).hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
     void nestedClassesInheritTheExtension() {
         passes(Engine.run(Fixtures.NESTED), 2);
     }

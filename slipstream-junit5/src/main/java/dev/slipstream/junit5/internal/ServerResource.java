@@ -16,11 +16,13 @@ public final class ServerResource implements AutoCloseable {
     private final ScriptedServer server;
     private final String owner;
 
+    /** Wraps {@code server}, started for {@code owner} (a test or class name, for messages). */
     public ServerResource(ScriptedServer server, String owner) {
         this.server = server;
         this.owner = owner;
     }
 
+    /** The server. */
     public ScriptedServer server() {
         return server;
     }

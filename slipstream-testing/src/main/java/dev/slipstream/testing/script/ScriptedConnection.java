@@ -270,12 +270,20 @@ public final class ScriptedConnection {
                 JsonSupport.toObjectPayload(payload, "push payload"));
     }
 
-    /** Crashes the channel of {@code topic}: the client gets {@code phx_error} (and phoenix.js rejoins). */
+    /**
+     * Crashes the channel of {@code topic}: the client gets {@code phx_error} (and phoenix.js rejoins).
+     *
+     * @throws IllegalStateException when {@code topic} is not joined on this connection
+     */
     public void crash(String topic) {
         connection.crashChannel(topic);
     }
 
-    /** Stops the channel of {@code topic}: the client gets {@code phx_close} (final, no rejoin). */
+    /**
+     * Stops the channel of {@code topic}: the client gets {@code phx_close} (final, no rejoin).
+     *
+     * @throws IllegalStateException when {@code topic} is not joined on this connection
+     */
     public void close(String topic) {
         connection.stopChannel(topic);
     }
@@ -329,12 +337,15 @@ public final class ScriptedConnection {
             }
             mailbox.add(m, join);
         } else if (kind == Inbound.Kind.PUSH) {
-            Push push = new Push(this, m, owner.stubPatternFor(m.topic()));
-            Inbound e;
+            String stub = owner.stubPatternFor(m.topic());
+            Push push = new Push(this, m, stub);
             synchronized (this) {
-                unboundPushes.add(push);
-                e = mailbox.add(m, push);
-                pushEvents.add(e);
+                Inbound e = mailbox.add(m, push);
+                if (stub == null) {
+                    // Only scripted pushes get a channel callback to bind, or an unmatched-topic reply to note.
+                    unboundPushes.add(push);
+                    pushEvents.add(e);
+                }
             }
         } else {
             mailbox.add(m, null);
@@ -368,8 +379,13 @@ public final class ScriptedConnection {
             }
         }
         if (match != null) {
+            forget(match);
             match.bind(ref);
         }
+    }
+
+    private synchronized void forget(Push push) {
+        pushEvents.removeIf(e -> e.handle == push);
     }
 
     /**
@@ -388,9 +404,11 @@ public final class ScriptedConnection {
                     break;
                 }
             }
-            for (Inbound e : pushEvents) {
-                if (e.handle == match) {
+            for (Iterator<Inbound> it = pushEvents.iterator(); it.hasNext(); ) {
+                Inbound e = it.next();
+                if (match != null && e.handle == match) {
                     event = e;
+                    it.remove();
                 }
             }
         }

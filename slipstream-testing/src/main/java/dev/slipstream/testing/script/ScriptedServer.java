@@ -141,6 +141,11 @@ public final class ScriptedServer implements AutoCloseable {
         return server.uri();
     }
 
+    /** The socket mount URI that phoenix.js-style clients take as their endpoint, {@code ws://127.0.0.1:PORT/socket}. */
+    public URI socketUri() {
+        return server.socketUri();
+    }
+
     /** The fake server underneath: its recording, connections, and server-wide faults. */
     public FakePhoenixServer server() {
         return server;
