@@ -72,7 +72,10 @@ public final class TopicFollower implements AutoCloseable {
 
                     @Override
                     public void topicClosed(SlipstreamClient c, String topic, TopicCloseReason reason) {
-                        LOG.log(System.Logger.Level.WARNING, "followed topic " + topic + " closed: " + reason);
+                        // Topics closed by a disconnect are expected (joined again on connect); anything else is not.
+                        if (c.isConnected() || reason.kind() == TopicCloseReason.Kind.JOIN_REFUSED) {
+                            LOG.log(System.Logger.Level.WARNING, "followed topic " + topic + " closed: " + reason);
+                        }
                     }
                 })
                 .build();
