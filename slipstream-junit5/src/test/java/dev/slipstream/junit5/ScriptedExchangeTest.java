@@ -130,6 +130,8 @@ class ScriptedExchangeTest {
                     .isEqualTo("channel_crash");
             server.close("room:2");
             client.awaitEvent("room:2", "phx_close");
+            assertThatThrownBy(() -> server.crash("room:never")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("room:never");
             server.disconnect(1001);
             assertThat(client.awaitClosed()).isEqualTo(1001);
         }
