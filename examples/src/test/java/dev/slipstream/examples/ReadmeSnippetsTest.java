@@ -43,6 +43,35 @@ class ReadmeSnippetsTest {
         assertThat(blocks).as("java blocks in README.md").isGreaterThanOrEqualTo(15);
     }
 
+    /**
+     * The root README's {@code java} blocks come from the module READMEs' tested sources: each must stand, contiguous
+     * and in order, in a source file of one of the modules.
+     */
+    @Test
+    void everyJavaSnippetOfTheRootReadmeIsCopiedFromATestedSource() throws IOException {
+        Path root = Path.of("..");
+        String readme = Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8);
+        List<List<String>> sources = new ArrayList<>();
+        try (Stream<Path> modules = Files.list(root)) {
+            for (Path src : modules.map(m -> m.resolve("src")).filter(Files::isDirectory).collect(Collectors.toList())) {
+                try (Stream<Path> files = Files.walk(src)) {
+                    files.filter(p -> p.toString().endsWith(".java")).map(ReadmeSnippetsTest::normalized)
+                            .forEach(sources::add);
+                }
+            }
+        }
+        Matcher m = JAVA_BLOCK.matcher(readme);
+        int blocks = 0;
+        while (m.find()) {
+            blocks++;
+            List<String> snippet = normalized(m.group(1));
+            assertThat(sources.stream().anyMatch(source -> contains(source, snippet)))
+                    .as("java block %d of the root README.md is not in any module's sources:%n%s", blocks, m.group(1))
+                    .isTrue();
+        }
+        assertThat(blocks).as("java blocks in the root README.md").isGreaterThanOrEqualTo(3);
+    }
+
     private static List<String> normalized(Path file) {
         try {
             return normalized(Files.readString(file, StandardCharsets.UTF_8));
