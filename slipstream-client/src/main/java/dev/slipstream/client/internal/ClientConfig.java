@@ -1,0 +1,45 @@
+package dev.slipstream.client.internal;
+
+import dev.slipstream.client.Backoff;
+import dev.slipstream.client.ClientModule;
+import dev.slipstream.client.event.ClientEventListener;
+import dev.slipstream.client.protocol.Serializer;
+import dev.slipstream.client.time.Scheduler;
+import dev.slipstream.client.transport.Transport;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Everything a client was built with; immutable. Not public API (the builder in {@code SlipstreamClient} is).
+ *
+ * <pre>{@code
+ * // made only by SlipstreamClient.Builder#build()
+ * }</pre>
+ */
+public record ClientConfig(
+        URI endpoint,
+        Serializer serializer,
+        Supplier<? extends Map<String, ?>> params,
+        Map<String, List<String>> headers,
+        Duration connectTimeout,
+        Duration heartbeatInterval,
+        Duration pushTimeout,
+        Duration closeTimeout,
+        Backoff reconnectBackoff,
+        Backoff rejoinBackoff,
+        boolean reconnect,
+        boolean rejoinAfterReconnect,
+        boolean rejoinAfterCrash,
+        int pushBufferSize,
+        int maxMessageBytes,
+        Transport transport,
+        Scheduler scheduler,
+        Executor executor,
+        ClientModule module,
+        ClientEventListener eventListener,
+        String name) {
+}

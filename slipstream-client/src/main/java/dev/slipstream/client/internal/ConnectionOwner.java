@@ -1,0 +1,1364 @@
+package dev.slipstream.client.internal;
+
+import dev.slipstream.client.ClientClosedException;
+import dev.slipstream.client.ClientModule;
+import dev.slipstream.client.ConnectFailedException;
+import dev.slipstream.client.ConnectionLostException;
+import dev.slipstream.client.DisconnectReason;
+import dev.slipstream.client.JoinRefusedException;
+import dev.slipstream.client.NotConnectedException;
+import dev.slipstream.client.PushBufferFullException;
+import dev.slipstream.client.PushTimeoutException;
+import dev.slipstream.client.SlipstreamClient;
+import dev.slipstream.client.SlipstreamException;
+import dev.slipstream.client.TopicCloseReason;
+import dev.slipstream.client.TopicClosedException;
+import dev.slipstream.client.TopicNotJoinedException;
+import dev.slipstream.client.event.ClientEvent;
+import dev.slipstream.client.event.ClientEventListener;
+import dev.slipstream.client.protocol.DecodeException;
+import dev.slipstream.client.protocol.EncodeException;
+import dev.slipstream.client.protocol.Frame;
+import dev.slipstream.client.protocol.Message;
+import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.protocol.Protocol;
+import dev.slipstream.client.time.Scheduler;
+import dev.slipstream.client.transport.MessageTooLargeException;
+import dev.slipstream.client.transport.TransportConnection;
+import dev.slipstream.client.transport.TransportListener;
+import dev.slipstream.client.transport.TransportRequest;
+import dev.slipstream.client.transport.UpgradeRejectedException;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The one owner of a client's state: the connection, the heartbeat, the refs, the topics and the pending pushes.
+ * Every change is a {@link Command} applied on the client's {@link SerialExecutor}; nothing here is touched from any
+ * other thread, except the two volatile snapshots read by {@code isConnected} and {@code isJoined}. The transport only
+ * moves frames and reports; timers only enqueue commands. The owner emits events to the module's callbacks, to the
+ * event listener and to the callers' futures (completed on a separate pool, so callers' code never runs here).
+ *
+ * <pre>{@code
+ * ConnectionOwner owner = new ConnectionOwner(config, client);
+ * owner.start();
+ * owner.connect().join();
+ * }</pre>
+ */
+public final class ConnectionOwner {
+    private static final System.Logger LOG = System.getLogger(ConnectionOwner.class.getName());
+
+    private enum Conn { DISCONNECTED, CONNECTING, CONNECTED, CLOSING }
+
+    private enum TopicPhase { JOINING, JOINED, ERRORED, LEAVING }
+
+    private enum Kind { JOIN, LEAVE, PUSH }
+
+    private final ClientConfig config;
+    private final SlipstreamClient handle;
+    private final ClientModule module;
+    private final ClientEventListener listener;
+    private final Scheduler scheduler;
+    private final SerialExecutor executor;
+    private final Executor completer;
+
+    // ---- owned by the executor ----
+    private Conn conn = Conn.DISCONNECTED;
+    private boolean closed;
+    private boolean wantConnected;
+    private long generation;
+    private CompletableFuture<TransportConnection> opening;
+    private TransportConnection transport;
+    private String redactedUri;
+    private long connectStartNanos;
+    private int reconnectAttempt;
+    private long reconnectToken;
+    private Scheduler.Cancellable connectTimer;
+    private Scheduler.Cancellable reconnectTimer;
+    private Scheduler.Cancellable heartbeatTimer;
+    private Scheduler.Cancellable closeTimer;
+    private String pendingHeartbeat;
+    private long heartbeatSentNanos;
+    private long refCounter;
+    private long bufferedIds;
+    /** Tokens of per-topic timers, unique across topic incarnations, so a late timer never hits a newer topic. */
+    private long timerTokens;
+    private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
+    private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
+    private final Map<String, Topic> topics = new LinkedHashMap<>();
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+    // ---- snapshots for other threads ----
+    private volatile boolean connectedSnapshot;
+    private volatile Set<String> joinedSnapshot = Set.of();
+
+    public ConnectionOwner(ClientConfig config, SlipstreamClient handle) {
+        this.config = config;
+        this.handle = handle;
+        this.module = config.module();
+        this.listener = config.eventListener();
+        this.scheduler = config.scheduler();
+        this.executor = new SerialExecutor(config.executor() == null ? SharedPools.clients() : config.executor());
+        this.completer = SharedPools.completions();
+    }
+
+    // ======================================================================================== public entry points
+
+    public void start() {
+        send(new Command.Start());
+    }
+
+    public CompletableFuture<Void> connect() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        send(new Command.Connect(f));
+        return f;
+    }
+
+    public CompletableFuture<Void> disconnect() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        send(new Command.Disconnect(f));
+        return f;
+    }
+
+    public CompletableFuture<Payload> join(String topic, Supplier<? extends Payload> params) {
+        CompletableFuture<Payload> f = new CompletableFuture<>();
+        send(new Command.JoinTopic(topic, params, f));
+        return f;
+    }
+
+    public CompletableFuture<Payload.Reply> push(String topic, String event, Payload payload, Duration timeout) {
+        CompletableFuture<Payload.Reply> f = new CompletableFuture<>();
+        send(new Command.PushMessage(topic, event, payload, timeout, f));
+        return f;
+    }
+
+    public CompletableFuture<Void> leave(String topic) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        send(new Command.LeaveTopic(topic, f));
+        return f;
+    }
+
+    public void close() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        send(new Command.Close(f));
+        if (!executor.inExecutor()) {
+            try {
+                // Bounded: the close wait is itself bounded by the close timeout.
+                f.get(config.closeTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(Level.WARNING, "slipstream client close did not finish cleanly: " + e);
+            }
+        }
+    }
+
+    public boolean isConnected() {
+        return connectedSnapshot;
+    }
+
+    public boolean isJoined(String topic) {
+        return joinedSnapshot.contains(topic);
+    }
+
+    public boolean isOwnerThread() {
+        return executor.inExecutor();
+    }
+
+    private void send(Command command) {
+        executor.execute(() -> {
+            try {
+                apply(command);
+            } catch (RuntimeException e) {
+                // A bug in the owner must not leave the client wedged silently.
+                LOG.log(Level.ERROR, "slipstream client failed applying " + command.getClass().getSimpleName(), e);
+            }
+        });
+    }
+
+    // ======================================================================================== command dispatch
+
+    private void apply(Command c) {
+        if (c instanceof Command.FrameReceived f) {
+            onFrame(f);
+        } else if (c instanceof Command.PushMessage p) {
+            onPush(p);
+        } else if (c instanceof Command.PushTimedOut t) {
+            onPushTimeout(t.ref());
+        } else if (c instanceof Command.HeartbeatTick h) {
+            onHeartbeatTick(h.generation());
+        } else if (c instanceof Command.JoinTopic j) {
+            onJoin(j);
+        } else if (c instanceof Command.LeaveTopic l) {
+            onLeave(l);
+        } else if (c instanceof Command.Connect k) {
+            onConnect(k.result());
+        } else if (c instanceof Command.Disconnect d) {
+            onDisconnect(d.result());
+        } else if (c instanceof Command.TransportOpened o) {
+            onOpened(o);
+        } else if (c instanceof Command.ConnectTimedOut t) {
+            onConnectTimeout(t.generation());
+        } else if (c instanceof Command.TransportClosed t) {
+            onTransportClosed(t);
+        } else if (c instanceof Command.TransportFailed t) {
+            onTransportFailed(t);
+        } else if (c instanceof Command.CloseTimedOut t) {
+            if (t.generation() == generation && conn == Conn.CLOSING) {
+                transport.abort();
+                finishClientDisconnect(1006, "close timeout");
+            }
+        } else if (c instanceof Command.ReconnectDue r) {
+            if (r.token() == reconnectToken && conn == Conn.DISCONNECTED && wantConnected && !closed) {
+                reconnectTimer = null;
+                startConnect();
+            }
+        } else if (c instanceof Command.RejoinDue r) {
+            Topic t = topics.get(r.topic());
+            if (t != null && t.rejoinToken == r.token() && t.phase == TopicPhase.ERRORED && conn == Conn.CONNECTED) {
+                t.rejoinTimer = null;
+                sendJoin(t, true);
+            }
+        } else if (c instanceof Command.JoinWaitTimedOut w) {
+            onJoinWaitTimeout(w);
+        } else if (c instanceof Command.BufferedPushTimedOut b) {
+            onBufferedPushTimeout(b);
+        } else if (c instanceof Command.Start) {
+            if (module != null) {
+                callback("started", () -> module.started(handle));
+            }
+        } else if (c instanceof Command.Close k) {
+            onClose(k.result());
+        }
+    }
+
+    // ======================================================================================== connection
+
+    private void onConnect(CompletableFuture<Void> result) {
+        if (closed) {
+            fail(result, new ClientClosedException("connect on a closed client"));
+            return;
+        }
+        wantConnected = true;
+        switch (conn) {
+            case CONNECTED:
+                complete(result, null);
+                return;
+            case CONNECTING:
+                connectWaiters.add(result);
+                return;
+            case CLOSING:
+                // A connect during a clean close: let the close finish, then connect.
+                connectWaiters.add(result);
+                return;
+            default:
+                connectWaiters.add(result);
+                if (reconnectTimer != null) {
+                    reconnectTimer.cancel();
+                    reconnectTimer = null;
+                }
+                startConnect();
+        }
+    }
+
+    private void startConnect() {
+        generation++;
+        long gen = generation;
+        conn = Conn.CONNECTING;
+        URI uri;
+        try {
+            uri = buildUri(config.endpoint(), config.params().get(), config.serializer().vsn());
+        } catch (RuntimeException e) {
+            redactedUri = TransportRequest.redact(config.endpoint());
+            connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
+                    new IllegalArgumentException("the connect params supplier failed: " + e, e)), 0);
+            return;
+        }
+        redactedUri = TransportRequest.redact(uri);
+        TransportRequest request = new TransportRequest(uri, config.headers(), config.connectTimeout(),
+                config.maxMessageBytes());
+        if (listener != null) {
+            emit(new ClientEvent.ConnectStarted(redactedUri, reconnectAttempt));
+        }
+        connectStartNanos = scheduler.nanoTime();
+        connectTimer = scheduler.schedule(config.connectTimeout(), () -> send(new Command.ConnectTimedOut(gen)));
+        try {
+            opening = config.transport().open(request, new Listener(gen));
+        } catch (RuntimeException e) {
+            opening = CompletableFuture.failedFuture(e);
+        }
+        opening.whenComplete((c, e) -> send(new Command.TransportOpened(gen, c, e)));
+    }
+
+    private void onOpened(Command.TransportOpened o) {
+        if (o.generation() != generation || conn != Conn.CONNECTING) {
+            // Too late (timed out, or disconnect asked meanwhile): drop the link nobody wants.
+            if (o.connection() != null) {
+                o.connection().abort();
+            }
+            return;
+        }
+        cancel(connectTimer);
+        connectTimer = null;
+        opening = null;
+        Duration took = Duration.ofNanos(scheduler.nanoTime() - connectStartNanos);
+        if (o.error() != null) {
+            connectFailed(classify(o.error()), took.toNanos());
+            return;
+        }
+        transport = o.connection();
+        conn = Conn.CONNECTED;
+        connectedSnapshot = true;
+        reconnectAttempt = 0;
+        pendingHeartbeat = null;
+        scheduleHeartbeat();
+        if (listener != null) {
+            emit(new ClientEvent.Connected(redactedUri, took));
+        }
+        completeAll(connectWaiters, null);
+        for (Topic t : new ArrayList<>(topics.values())) {
+            if (t.phase == TopicPhase.ERRORED) {
+                cancel(t.rejoinTimer);
+                t.rejoinTimer = null;
+                sendJoin(t, true);
+            }
+        }
+        if (module != null) {
+            callback("connected", () -> module.connected(handle));
+        }
+    }
+
+    private ConnectFailedException classify(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof ConnectFailedException c) {
+            return c;
+        }
+        if (e instanceof UpgradeRejectedException) {
+            return new ConnectFailedException(ConnectFailedException.Kind.REJECTED, redactedUri, e);
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return new ConnectFailedException(ConnectFailedException.Kind.TIMEOUT, redactedUri, e);
+        }
+        return new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri, e);
+    }
+
+    private void onConnectTimeout(long gen) {
+        if (gen != generation || conn != Conn.CONNECTING) {
+            return;
+        }
+        connectTimer = null;
+        if (opening != null) {
+            opening.cancel(true);
+            opening = null;
+        }
+        connectFailed(new ConnectFailedException(ConnectFailedException.Kind.TIMEOUT, redactedUri,
+                new TimeoutException("no websocket within " + config.connectTimeout())),
+                scheduler.nanoTime() - connectStartNanos);
+    }
+
+    private void connectFailed(ConnectFailedException error, long tookNanos) {
+        conn = Conn.DISCONNECTED;
+        transport = null;
+        if (listener != null) {
+            emit(new ClientEvent.ConnectFailed(redactedUri, Duration.ofNanos(tookNanos), error));
+        }
+        failAll(connectWaiters, error);
+        if (module != null) {
+            callback("connectFailed", () -> module.connectFailed(handle, error));
+        }
+        if (wantConnected && config.reconnect() && !closed) {
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        reconnectAttempt++;
+        Duration delay = config.reconnectBackoff().delay(reconnectAttempt);
+        long token = ++reconnectToken;
+        if (listener != null) {
+            emit(new ClientEvent.ReconnectScheduled(reconnectAttempt, delay));
+        }
+        reconnectTimer = scheduler.schedule(delay, () -> send(new Command.ReconnectDue(token)));
+    }
+
+    private void onDisconnect(CompletableFuture<Void> result) {
+        wantConnected = false;
+        if (reconnectTimer != null) {
+            reconnectTimer.cancel();
+            reconnectTimer = null;
+        }
+        switch (conn) {
+            case CONNECTED:
+                disconnectWaiters.add(result);
+                conn = Conn.CLOSING;
+                connectedSnapshot = false;
+                cancel(heartbeatTimer);
+                heartbeatTimer = null;
+                transport.close(1000, "");
+                long gen = generation;
+                closeTimer = scheduler.schedule(config.closeTimeout(), () -> send(new Command.CloseTimedOut(gen)));
+                return;
+            case CLOSING:
+                disconnectWaiters.add(result);
+                return;
+            case CONNECTING:
+                cancel(connectTimer);
+                connectTimer = null;
+                if (opening != null) {
+                    opening.cancel(true);
+                    opening = null;
+                }
+                generation++;
+                conn = Conn.DISCONNECTED;
+                failAll(connectWaiters, new NotConnectedException("connect abandoned: disconnect was requested"));
+                complete(result, null);
+                return;
+            default:
+                complete(result, null);
+        }
+    }
+
+    private void onTransportClosed(Command.TransportClosed t) {
+        if (t.generation() != generation) {
+            return;
+        }
+        if (conn == Conn.CLOSING) {
+            finishClientDisconnect(t.code(), t.reason());
+        } else if (conn == Conn.CONNECTED) {
+            connectionLost(new DisconnectReason(DisconnectReason.Kind.SERVER_CLOSED, t.code(), t.reason(),
+                    Optional.empty()));
+        }
+    }
+
+    private void onTransportFailed(Command.TransportFailed t) {
+        if (t.generation() != generation) {
+            return;
+        }
+        if (conn == Conn.CLOSING) {
+            finishClientDisconnect(1006, String.valueOf(t.error()));
+        } else if (conn == Conn.CONNECTED) {
+            if (t.error() instanceof MessageTooLargeException big) {
+                if (listener != null) {
+                    emit(new ClientEvent.MessageTooLarge(big.size(), big.limit()));
+                }
+                connectionLost(new DisconnectReason(DisconnectReason.Kind.MESSAGE_TOO_LARGE, 1009, "message too big",
+                        Optional.of(big)));
+            } else {
+                transport.abort();
+                connectionLost(new DisconnectReason(DisconnectReason.Kind.TRANSPORT_ERROR, 1006, "",
+                        Optional.of(t.error())));
+            }
+        }
+    }
+
+    private void finishClientDisconnect(int code, String reason) {
+        cancel(closeTimer);
+        closeTimer = null;
+        tearDown(new DisconnectReason(DisconnectReason.Kind.CLIENT_REQUESTED, code, reason == null ? "" : reason,
+                Optional.empty()));
+        completeAll(disconnectWaiters, null);
+        if (closed) {
+            failAll(connectWaiters, new ClientClosedException("client closed before the connect"));
+        } else if (!connectWaiters.isEmpty()) {
+            // connect() was called while the clean close was running.
+            wantConnected = true;
+            startConnect();
+        }
+    }
+
+    /** The connection ended without the client asking: tear down, tell everyone, reconnect with backoff. */
+    private void connectionLost(DisconnectReason reason) {
+        tearDown(reason);
+        if (wantConnected && config.reconnect() && !closed) {
+            scheduleReconnect();
+        }
+    }
+
+    private void tearDown(DisconnectReason reason) {
+        generation++; // whatever the old transport still reports is now stale
+        conn = Conn.DISCONNECTED;
+        connectedSnapshot = false;
+        transport = null;
+        cancel(heartbeatTimer);
+        heartbeatTimer = null;
+        pendingHeartbeat = null;
+        for (Pending p : new ArrayList<>(pending.values())) {
+            pending.remove(p.ref);
+            cancel(p.timer);
+            Topic t = topics.get(p.topic);
+            if (p.kind == Kind.PUSH) {
+                fail(p.result, new ConnectionLostException("reply to \"" + p.event + "\" on \"" + p.topic + "\"", reason));
+            } else if (p.kind == Kind.JOIN && t != null && p.ref.equals(t.joinRef)) {
+                joinFailed(t, new ConnectionLostException("join of \"" + p.topic + "\"", reason));
+            } else if (p.kind == Kind.LEAVE && t != null) {
+                topicLeft(t);
+            }
+        }
+        List<String> forgotten = new ArrayList<>();
+        for (Topic t : topics.values()) {
+            cancel(t.rejoinTimer);
+            t.rejoinTimer = null;
+            t.phase = TopicPhase.ERRORED;
+            if (!config.rejoinAfterReconnect()) {
+                forgotten.add(t.topic);
+            }
+        }
+        publishJoined();
+        if (listener != null) {
+            emit(new ClientEvent.Disconnected(reason));
+        }
+        if (module != null) {
+            callback("disconnected", () -> module.disconnected(handle, reason));
+        }
+        for (String name : forgotten) {
+            Topic t = topics.remove(name);
+            if (t != null) {
+                cancel(t.joinWaitTimer);
+                failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
+                failBuffer(t, () -> new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
+                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, Payload.empty()));
+            }
+        }
+    }
+
+    private void onClose(CompletableFuture<Void> result) {
+        if (closed) {
+            complete(result, null);
+            return;
+        }
+        closed = true;
+        wantConnected = false;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onDisconnect(done);
+        done.whenComplete((v, e) -> send(new Command.Close(result)));
+        // Everything still waiting fails now; the close handshake finishes in the background of this command.
+        for (Topic t : new ArrayList<>(topics.values())) {
+            cancel(t.rejoinTimer);
+            cancel(t.joinWaitTimer);
+            failBuffer(t, () -> new ClientClosedException("client closed before the push was sent"));
+            failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
+            completeAll(t.leaveWaiters, null);
+        }
+        topics.clear();
+        publishJoined();
+        for (Pending p : new ArrayList<>(pending.values())) {
+            if (p.kind == Kind.PUSH) {
+                cancel(p.timer);
+                pending.remove(p.ref);
+                fail(p.result, new ClientClosedException("client closed before the reply"));
+            }
+        }
+        if (module != null) {
+            callback("stopped", () -> module.stopped(handle));
+        }
+    }
+
+    // ======================================================================================== heartbeat
+
+    private void scheduleHeartbeat() {
+        if (config.heartbeatInterval().isZero()) {
+            return;
+        }
+        long gen = generation;
+        heartbeatTimer = scheduler.schedule(config.heartbeatInterval(), () -> send(new Command.HeartbeatTick(gen)));
+    }
+
+    private void onHeartbeatTick(long gen) {
+        if (gen != generation || conn != Conn.CONNECTED) {
+            return;
+        }
+        if (pendingHeartbeat != null) {
+            String ref = pendingHeartbeat;
+            if (listener != null) {
+                emit(new ClientEvent.HeartbeatTimedOut(ref));
+            }
+            closeDeadLink(transport, 1000, "heartbeat timeout");
+            connectionLost(new DisconnectReason(DisconnectReason.Kind.HEARTBEAT_TIMEOUT, 1000, "heartbeat timeout",
+                    Optional.empty()));
+            return;
+        }
+        String ref = nextRef();
+        pendingHeartbeat = ref;
+        heartbeatSentNanos = scheduler.nanoTime();
+        write(Message.heartbeat(ref));
+        if (listener != null) {
+            emit(new ClientEvent.HeartbeatSent(ref));
+        }
+        scheduleHeartbeat();
+    }
+
+    /** Sends a close frame but does not wait for an answer that a dead link will never give. */
+    private void closeDeadLink(TransportConnection dead, int code, String reason) {
+        dead.close(code, reason);
+        scheduler.schedule(config.closeTimeout(), dead::abort);
+    }
+
+    // ======================================================================================== inbound
+
+    private void onFrame(Command.FrameReceived f) {
+        if (f.generation() != generation || (conn != Conn.CONNECTED && conn != Conn.CLOSING)) {
+            return;
+        }
+        Frame frame = f.frame();
+        int size = frame.size();
+        if (listener != null) {
+            emit(new ClientEvent.FrameReceived(size, frame instanceof Frame.Binary));
+        }
+        Message m;
+        try {
+            m = config.serializer().decodeFromServer(frame);
+        } catch (DecodeException e) {
+            if (listener != null) {
+                emit(new ClientEvent.DecodeFailed(e, size));
+            } else {
+                LOG.log(Level.WARNING, "slipstream client dropped an undecodable frame: " + e.getMessage());
+            }
+            return;
+        }
+        route(m, size);
+    }
+
+    private void route(Message m, int size) {
+        String topic = m.topic();
+        String event = m.event();
+        boolean isReply = m.isReply();
+        if (isReply && Protocol.PHOENIX_TOPIC.equals(topic)) {
+            if (m.ref() != null && m.ref().equals(pendingHeartbeat)) {
+                pendingHeartbeat = null;
+                if (listener != null) {
+                    emit(new ClientEvent.HeartbeatAcked(m.ref(),
+                            Duration.ofNanos(scheduler.nanoTime() - heartbeatSentNanos)));
+                }
+            } else if (listener != null) {
+                emit(new ClientEvent.UnmatchedReply(topic, m.ref(), m.payload().asReply().status()));
+            }
+            return;
+        }
+        Topic t = topics.get(topic);
+        if (t != null && m.joinRef() != null && !m.joinRef().equals(t.joinRef)) {
+            // An older incarnation of the topic (phoenix.js: "dropping outdated message").
+            if (listener != null) {
+                emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + m.joinRef()
+                        + " (current " + t.joinRef + ")"));
+            }
+            return;
+        }
+        if (isReply) {
+            onReply(m, t);
+            return;
+        }
+        if (t == null) {
+            if (listener != null) {
+                emit(new ClientEvent.MessageDropped(topic, event, "topic not joined"));
+            }
+            return;
+        }
+        if (Protocol.PHX_ERROR.equals(event)) {
+            onChannelError(t, m.payload());
+        } else if (Protocol.PHX_CLOSE.equals(event)) {
+            if (t.phase == TopicPhase.LEAVING) {
+                topicLeft(t);
+            } else {
+                topics.remove(t.topic);
+                cancel(t.rejoinTimer);
+                failTopicPushes(t, "the server closed the channel");
+                failBuffer(t, () -> new TopicClosedException(t.topic, "the server closed the channel"));
+                if (t.phase == TopicPhase.JOINING) {
+                    failAll(t.joinWaiters, new TopicClosedException(t.topic, "the server closed the channel"));
+                }
+                publishJoined();
+                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, m.payload()));
+            }
+        } else {
+            if (listener != null) {
+                emit(new ClientEvent.MessageReceived(topic, event, size));
+            }
+            if (module != null) {
+                Payload payload = m.payload();
+                callback("message", () -> module.message(handle, topic, event, payload));
+            }
+        }
+    }
+
+    private void onReply(Message m, Topic t) {
+        Payload.Reply reply = m.payload().asReply();
+        Pending p = m.ref() == null ? null : pending.get(m.ref());
+        if (p == null || !p.topic.equals(m.topic())) {
+            if (listener != null) {
+                emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
+            }
+            return;
+        }
+        pending.remove(p.ref);
+        cancel(p.timer);
+        if (p.kind == Kind.PUSH) {
+            if (listener != null) {
+                emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),
+                        Duration.ofNanos(scheduler.nanoTime() - p.sentNanos)));
+            }
+            complete(p.result, reply);
+            if (module != null) {
+                callback("reply", () -> module.reply(handle, p.topic, p.ref, reply));
+            }
+        } else if (p.kind == Kind.JOIN) {
+            if (t == null || !p.ref.equals(t.joinRef) || t.phase != TopicPhase.JOINING) {
+                if (listener != null) {
+                    emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
+                }
+            } else if (reply.isOk()) {
+                joined(t, reply.response());
+            } else {
+                joinRefused(t, reply.response());
+            }
+        } else if (t != null) {
+            topicLeft(t);
+        }
+    }
+
+    // ======================================================================================== topics
+
+    private void onJoin(Command.JoinTopic j) {
+        if (closed) {
+            fail(j.result(), new ClientClosedException("join on a closed client"));
+            return;
+        }
+        Topic t = topics.get(j.topic());
+        if (t != null) {
+            switch (t.phase) {
+                case JOINED:
+                    complete(j.result(), t.lastResponse);
+                    return;
+                case JOINING:
+                    t.params = j.params();
+                    t.joinWaiters.add(j.result());
+                    return;
+                case ERRORED:
+                    t.params = j.params();
+                    t.joinWaiters.add(j.result());
+                    if (conn == Conn.CONNECTED) {
+                        cancel(t.rejoinTimer);
+                        t.rejoinTimer = null;
+                        sendJoin(t, false);
+                    } else {
+                        startJoinWait(t);
+                    }
+                    return;
+                default:
+                    fail(j.result(), new TopicClosedException(j.topic(), "a leave is in progress"));
+                    return;
+            }
+        }
+        if (conn != Conn.CONNECTED && !wantConnected) {
+            fail(j.result(), new NotConnectedException("cannot join \"" + j.topic() + "\": not connected"));
+            return;
+        }
+        t = new Topic(j.topic(), j.params());
+        topics.put(t.topic, t);
+        t.joinWaiters.add(j.result());
+        if (conn == Conn.CONNECTED) {
+            sendJoin(t, false);
+        } else {
+            // Connecting or waiting to reconnect: joined as soon as connected, as phoenix.js does.
+            t.phase = TopicPhase.ERRORED;
+            startJoinWait(t);
+        }
+    }
+
+    /** A join made while not connected still ends within the push timeout, as phoenix.js's join push does. */
+    private void startJoinWait(Topic t) {
+        if (t.joinWaitTimer != null) {
+            return;
+        }
+        long token = ++timerTokens;
+        t.joinWaitToken = token;
+        String topic = t.topic;
+        t.joinWaitTimer = scheduler.schedule(config.pushTimeout(), () -> send(new Command.JoinWaitTimedOut(topic, token)));
+    }
+
+    private void onJoinWaitTimeout(Command.JoinWaitTimedOut w) {
+        Topic t = topics.get(w.topic());
+        if (t == null || t.joinWaitToken != w.token() || t.joinWaitTimer == null) {
+            return;
+        }
+        t.joinWaitTimer = null;
+        if (t.phase == TopicPhase.ERRORED && !t.joinWaiters.isEmpty()) {
+            PushTimeoutException error = new PushTimeoutException(t.topic, Protocol.PHX_JOIN, config.pushTimeout());
+            if (listener != null) {
+                emit(new ClientEvent.PushTimedOut(t.topic, Protocol.PHX_JOIN, null, config.pushTimeout()));
+            }
+            joinFailed(t, error); // the topic stays and is joined once connected
+        }
+    }
+
+    private void sendJoin(Topic t, boolean rejoin) {
+        Payload params;
+        try {
+            params = t.params.get();
+            if (params == null) {
+                throw new IllegalArgumentException("the join params supplier returned null");
+            }
+        } catch (RuntimeException e) {
+            topics.remove(t.topic);
+            SlipstreamException error = new SlipstreamException("join params of \"" + t.topic + "\" failed: " + e, e);
+            joinFailed(t, error);
+            failBuffer(t, () -> new TopicClosedException(t.topic, "join params failed"));
+            publishJoined();
+            return;
+        }
+        cancel(t.joinWaitTimer);
+        t.joinWaitTimer = null;
+        String ref = nextRef();
+        t.joinRef = ref; // phoenix.js: the join's own ref is the join_ref of this incarnation
+        t.phase = TopicPhase.JOINING;
+        t.joinStartNanos = scheduler.nanoTime();
+        Pending p = new Pending(Kind.JOIN, ref, t.topic, Protocol.PHX_JOIN, config.pushTimeout(), null);
+        if (!write(Message.of(ref, ref, t.topic, Protocol.PHX_JOIN, params), p)) {
+            return;
+        }
+        if (listener != null) {
+            emit(new ClientEvent.JoinStarted(t.topic, ref, rejoin));
+        }
+    }
+
+    private void joined(Topic t, Payload response) {
+        t.phase = TopicPhase.JOINED;
+        t.rejoinAttempt = 0;
+        t.lastResponse = response;
+        publishJoined();
+        if (listener != null) {
+            emit(new ClientEvent.TopicJoined(t.topic, response,
+                    Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
+        }
+        completeAll(t.joinWaiters, response);
+        while (!t.buffer.isEmpty() && conn == Conn.CONNECTED) {
+            Buffered b = t.buffer.poll();
+            cancel(b.timer);
+            sendPush(t, b.event, b.payload, b.timeout, b.result);
+        }
+        if (module != null) {
+            callback("joined", () -> module.joined(handle, t.topic, response));
+        }
+    }
+
+    private void joinRefused(Topic t, Payload response) {
+        topics.remove(t.topic);
+        publishJoined();
+        joinFailed(t, new JoinRefusedException(t.topic, response));
+        failBuffer(t, () -> new TopicClosedException(t.topic, "join refused"));
+        topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.JOIN_REFUSED, response));
+    }
+
+    private void joinFailed(Topic t, SlipstreamException error) {
+        if (listener != null) {
+            emit(new ClientEvent.JoinFailed(t.topic, error, Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
+        }
+        failAll(t.joinWaiters, error);
+    }
+
+    private void onChannelError(Topic t, Payload payload) {
+        if (t.phase == TopicPhase.LEAVING) {
+            topicLeft(t);
+            return;
+        }
+        TopicPhase was = t.phase;
+        t.phase = TopicPhase.ERRORED;
+        publishJoined();
+        failTopicPushes(t, "the channel crashed");
+        if (was == TopicPhase.JOINING) {
+            Pending join = pending.remove(t.joinRef);
+            if (join != null) {
+                cancel(join.timer);
+            }
+            joinFailed(t, new TopicClosedException(t.topic, "the channel crashed during the join"));
+        }
+        topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.CRASHED, payload));
+        if (!topics.containsKey(t.topic)) {
+            return; // the callback left the topic
+        }
+        if (config.rejoinAfterCrash()) {
+            scheduleRejoin(t);
+        } else {
+            topics.remove(t.topic);
+            failBuffer(t, () -> new TopicClosedException(t.topic, "the channel crashed"));
+        }
+    }
+
+    private void scheduleRejoin(Topic t) {
+        if (conn != Conn.CONNECTED) {
+            return; // rejoined on the next connect
+        }
+        t.rejoinAttempt++;
+        Duration delay = config.rejoinBackoff().delay(t.rejoinAttempt);
+        long token = ++timerTokens;
+        t.rejoinToken = token;
+        if (listener != null) {
+            emit(new ClientEvent.RejoinScheduled(t.topic, t.rejoinAttempt, delay));
+        }
+        String topic = t.topic;
+        t.rejoinTimer = scheduler.schedule(delay, () -> send(new Command.RejoinDue(topic, token)));
+    }
+
+    private void onLeave(Command.LeaveTopic l) {
+        Topic t = topics.get(l.topic());
+        if (t == null) {
+            complete(l.result(), null);
+            return;
+        }
+        if (t.phase == TopicPhase.LEAVING) {
+            t.leaveWaiters.add(l.result());
+            return;
+        }
+        t.leaveWaiters.add(l.result());
+        cancel(t.rejoinTimer);
+        t.rejoinTimer = null;
+        if (t.phase == TopicPhase.JOINING) {
+            Pending join = pending.remove(t.joinRef);
+            if (join != null) {
+                cancel(join.timer);
+            }
+            failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
+        }
+        if (conn != Conn.CONNECTED || t.phase == TopicPhase.ERRORED) {
+            topicLeft(t); // nothing joined on the server: leaving is local
+            return;
+        }
+        t.phase = TopicPhase.LEAVING;
+        publishJoined();
+        String ref = nextRef();
+        Pending p = new Pending(Kind.LEAVE, ref, t.topic, Protocol.PHX_LEAVE, config.pushTimeout(), null);
+        write(Message.of(t.joinRef, ref, t.topic, Protocol.PHX_LEAVE, Payload.empty()), p);
+    }
+
+    private void topicLeft(Topic t) {
+        topics.remove(t.topic);
+        cancel(t.rejoinTimer);
+        cancel(t.joinWaitTimer);
+        failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
+        publishJoined();
+        failTopicPushes(t, "the topic was left");
+        failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
+        for (Pending p : new ArrayList<>(pending.values())) {
+            if (p.kind == Kind.LEAVE && p.topic.equals(t.topic)) {
+                pending.remove(p.ref);
+                cancel(p.timer);
+            }
+        }
+        if (listener != null) {
+            emit(new ClientEvent.TopicLeft(t.topic));
+        }
+        completeAll(t.leaveWaiters, null);
+        if (module != null) {
+            callback("left", () -> module.left(handle, t.topic));
+        }
+    }
+
+    private void topicClosed(Topic t, TopicCloseReason reason) {
+        if (listener != null) {
+            emit(new ClientEvent.TopicClosed(t.topic, reason));
+        }
+        if (module != null) {
+            callback("topicClosed", () -> module.topicClosed(handle, t.topic, reason));
+        }
+    }
+
+    // ======================================================================================== pushes
+
+    private void onPush(Command.PushMessage p) {
+        if (closed) {
+            fail(p.result(), new ClientClosedException("push on a closed client"));
+            return;
+        }
+        Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
+        Topic t = topics.get(p.topic());
+        if (t != null && t.phase == TopicPhase.JOINED && conn == Conn.CONNECTED) {
+            sendPush(t, p.event(), p.payload(), timeout, p.result());
+            return;
+        }
+        if (t != null && t.phase != TopicPhase.LEAVING && config.pushBufferSize() > 0) {
+            if (t.buffer.size() >= config.pushBufferSize()) {
+                fail(p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
+                return;
+            }
+            long id = ++bufferedIds;
+            Buffered b = new Buffered(id, p.event(), p.payload(), timeout, p.result());
+            String topic = t.topic;
+            b.timer = scheduler.schedule(timeout, () -> send(new Command.BufferedPushTimedOut(topic, id)));
+            t.buffer.add(b);
+            if (listener != null) {
+                emit(new ClientEvent.PushBuffered(topic, p.event(), t.buffer.size()));
+            }
+            return;
+        }
+        if (t == null) {
+            fail(p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
+        } else if (conn != Conn.CONNECTED) {
+            fail(p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
+                    + "\": not connected"));
+        } else {
+            fail(p.result(), new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
+        }
+    }
+
+    private void sendPush(Topic t, String event, Payload payload, Duration timeout,
+            CompletableFuture<Payload.Reply> result) {
+        String ref = nextRef();
+        Pending p = new Pending(Kind.PUSH, ref, t.topic, event, timeout, result);
+        write(Message.of(t.joinRef, ref, t.topic, event, payload), p);
+    }
+
+    private void onPushTimeout(String ref) {
+        Pending p = pending.remove(ref);
+        if (p == null) {
+            return;
+        }
+        PushTimeoutException error = new PushTimeoutException(p.topic, p.event, p.timeout);
+        if (listener != null) {
+            emit(new ClientEvent.PushTimedOut(p.topic, p.event, ref, p.timeout));
+        }
+        Topic t = topics.get(p.topic);
+        if (p.kind == Kind.PUSH) {
+            fail(p.result, error);
+        } else if (p.kind == Kind.LEAVE) {
+            if (t != null) {
+                topicLeft(t); // phoenix.js: a leave that times out closes the topic all the same
+            }
+        } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicPhase.JOINING) {
+            // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
+            write(Message.of(ref, nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
+            t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
+            t.phase = TopicPhase.ERRORED;
+            joinFailed(t, error);
+            scheduleRejoin(t);
+        }
+    }
+
+    private void onBufferedPushTimeout(Command.BufferedPushTimedOut b) {
+        Topic t = topics.get(b.topic());
+        if (t == null) {
+            return;
+        }
+        for (Iterator<Buffered> it = t.buffer.iterator(); it.hasNext(); ) {
+            Buffered x = it.next();
+            if (x.id == b.id()) {
+                it.remove();
+                if (listener != null) {
+                    emit(new ClientEvent.PushTimedOut(t.topic, x.event, null, x.timeout));
+                }
+                fail(x.result, new PushTimeoutException(t.topic, x.event, x.timeout));
+                return;
+            }
+        }
+    }
+
+    private void failTopicPushes(Topic t, String why) {
+        for (Pending p : new ArrayList<>(pending.values())) {
+            if (p.kind == Kind.PUSH && p.topic.equals(t.topic)) {
+                pending.remove(p.ref);
+                cancel(p.timer);
+                fail(p.result, new TopicClosedException(t.topic, why));
+            }
+        }
+    }
+
+    private void failBuffer(Topic t, Supplier<SlipstreamException> error) {
+        Buffered b;
+        while ((b = t.buffer.poll()) != null) {
+            cancel(b.timer);
+            fail(b.result, error.get());
+        }
+    }
+
+    // ======================================================================================== writing
+
+    private boolean write(Message m) {
+        return write(m, null);
+    }
+
+    /** Encodes and sends {@code m}; registers {@code awaiting} (with its timeout) for the reply. */
+    private boolean write(Message m, Pending awaiting) {
+        Frame frame;
+        try {
+            frame = config.serializer().encodeToServer(m);
+        } catch (EncodeException | IllegalArgumentException e) {
+            if (awaiting != null && awaiting.result != null) {
+                fail(awaiting.result, new SlipstreamException("cannot encode \"" + m.event() + "\" on \""
+                        + m.topic() + "\": " + e.getMessage(), e));
+            } else if (awaiting != null && awaiting.kind == Kind.JOIN) {
+                Topic t = topics.remove(m.topic());
+                if (t != null) {
+                    joinFailed(t, new SlipstreamException("cannot encode the join of \"" + m.topic() + "\": "
+                            + e.getMessage(), e));
+                    failBuffer(t, () -> new TopicClosedException(m.topic(), "join could not be encoded"));
+                    publishJoined();
+                }
+            }
+            return false;
+        }
+        if (awaiting != null) {
+            awaiting.sentNanos = scheduler.nanoTime();
+            String ref = awaiting.ref;
+            awaiting.timer = scheduler.schedule(awaiting.timeout, () -> send(new Command.PushTimedOut(ref)));
+            pending.put(ref, awaiting);
+        }
+        long gen = generation;
+        transport.send(frame).whenComplete((v, e) -> {
+            if (e != null) {
+                send(new Command.TransportFailed(gen, e));
+            }
+        });
+        if (listener != null) {
+            emit(new ClientEvent.FrameSent(frame.size(), frame instanceof Frame.Binary));
+            if (awaiting != null && awaiting.kind == Kind.PUSH) {
+                emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), frame.size()));
+            }
+        }
+        return true;
+    }
+
+    private String nextRef() {
+        return Long.toString(++refCounter);
+    }
+
+    // ======================================================================================== plumbing
+
+    private void publishJoined() {
+        java.util.HashSet<String> joined = new java.util.HashSet<>();
+        for (Topic t : topics.values()) {
+            if (t.phase == TopicPhase.JOINED) {
+                joined.add(t.topic);
+            }
+        }
+        joinedSnapshot = Set.copyOf(joined);
+    }
+
+    private void emit(ClientEvent event) {
+        try {
+            listener.onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "slipstream event listener threw on " + event.getClass().getSimpleName(), e);
+        }
+    }
+
+    private void callback(String name, Runnable body) {
+        long start = scheduler.nanoTime();
+        if (listener != null) {
+            emit(new ClientEvent.CallbackStarted(name));
+        }
+        try {
+            body.run();
+            if (listener != null) {
+                emit(new ClientEvent.CallbackFinished(name, Duration.ofNanos(scheduler.nanoTime() - start)));
+            }
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError) {
+                throw e;
+            }
+            if (listener != null) {
+                emit(new ClientEvent.CallbackFailed(name, Duration.ofNanos(scheduler.nanoTime() - start), e));
+            }
+            LOG.log(Level.WARNING, "slipstream module callback " + name + " threw; the client carries on", e);
+        }
+    }
+
+    private <T> void complete(CompletableFuture<T> f, T value) {
+        completer.execute(() -> f.complete(value));
+    }
+
+    private void fail(CompletableFuture<?> f, Throwable error) {
+        completer.execute(() -> f.completeExceptionally(error));
+    }
+
+    private <T> void completeAll(List<CompletableFuture<T>> fs, T value) {
+        for (CompletableFuture<T> f : fs) {
+            complete(f, value);
+        }
+        fs.clear();
+    }
+
+    private void failAll(List<? extends CompletableFuture<?>> fs, Throwable error) {
+        for (CompletableFuture<?> f : fs) {
+            fail(f, error);
+        }
+        fs.clear();
+    }
+
+    private static void cancel(Scheduler.Cancellable c) {
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    // ======================================================================================== URIs
+
+    /** {@code ws(s)://host/socket} or {@code .../socket/websocket}, {@code http(s)} taken as {@code ws(s)}. */
+    public static URI normalizeEndpoint(URI endpoint) {
+        String scheme = endpoint.getScheme();
+        if (scheme == null) {
+            throw new IllegalArgumentException("endpoint has no scheme (want ws:// or wss://): "
+                    + TransportRequest.redact(endpoint));
+        }
+        String s = scheme.toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("http")) {
+            s = "ws";
+        } else if (s.equals("https")) {
+            s = "wss";
+        } else if (!s.equals("ws") && !s.equals("wss")) {
+            throw new IllegalArgumentException("endpoint scheme must be ws or wss, was " + scheme + " in "
+                    + TransportRequest.redact(endpoint));
+        }
+        if (endpoint.getRawAuthority() == null) {
+            throw new IllegalArgumentException("endpoint has no host: " + TransportRequest.redact(endpoint));
+        }
+        String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+        if (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (!path.endsWith("/websocket")) {
+            path = path + "/websocket";
+        }
+        String query = endpoint.getRawQuery();
+        return URI.create(s + "://" + endpoint.getRawAuthority() + path + (query == null ? "" : "?" + query));
+    }
+
+    /** Appends the params (nested maps as {@code key[sub]=v}) and then {@code vsn}, last, as phoenix.js does. */
+    public static URI buildUri(URI endpoint, Map<String, ?> params, String vsn) {
+        StringBuilder q = new StringBuilder();
+        if (endpoint.getRawQuery() != null && !endpoint.getRawQuery().isEmpty()) {
+            q.append(endpoint.getRawQuery());
+        }
+        if (params != null) {
+            appendParams(q, null, params);
+        }
+        if (q.length() > 0) {
+            q.append('&');
+        }
+        q.append("vsn=").append(vsn);
+        String base = endpoint.toString();
+        int at = base.indexOf('?');
+        if (at >= 0) {
+            base = base.substring(0, at);
+        }
+        return URI.create(base + "?" + q);
+    }
+
+    private static void appendParams(StringBuilder q, String prefix, Map<?, ?> params) {
+        for (Map.Entry<?, ?> e : params.entrySet()) {
+            String key = prefix == null ? String.valueOf(e.getKey()) : prefix + "[" + e.getKey() + "]";
+            Object v = e.getValue();
+            if (v instanceof Map<?, ?> nested) {
+                appendParams(q, key, nested);
+                continue;
+            }
+            if (q.length() > 0) {
+                q.append('&');
+            }
+            q.append(URLEncoder.encode(key, StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(v == null ? "" : String.valueOf(v), StandardCharsets.UTF_8));
+        }
+    }
+
+    // ======================================================================================== state records
+
+    /** Hands transport reports to the owner, tagged with their connection attempt. Never blocks. */
+    private final class Listener implements TransportListener {
+        private final long gen;
+
+        Listener(long gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void onFrame(Frame frame) {
+            send(new Command.FrameReceived(gen, frame));
+        }
+
+        @Override
+        public void onClosed(int code, String reason) {
+            send(new Command.TransportClosed(gen, code, reason));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            send(new Command.TransportFailed(gen, error));
+        }
+    }
+
+    private static final class Topic {
+        final String topic;
+        Supplier<? extends Payload> params;
+        TopicPhase phase = TopicPhase.JOINING;
+        String joinRef;
+        long joinStartNanos;
+        Payload lastResponse = Payload.empty();
+        int rejoinAttempt;
+        long rejoinToken;
+        Scheduler.Cancellable rejoinTimer;
+        long joinWaitToken;
+        Scheduler.Cancellable joinWaitTimer;
+        final List<CompletableFuture<Payload>> joinWaiters = new ArrayList<>();
+        final List<CompletableFuture<Void>> leaveWaiters = new ArrayList<>();
+        final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
+
+        Topic(String topic, Supplier<? extends Payload> params) {
+            this.topic = topic;
+            this.params = params;
+        }
+    }
+
+    /** A join, leave or push sent and waiting for its reply. */
+    private static final class Pending {
+        final Kind kind;
+        final String ref;
+        final String topic;
+        final String event;
+        final Duration timeout;
+        final CompletableFuture<Payload.Reply> result;
+        long sentNanos;
+        Scheduler.Cancellable timer;
+
+        Pending(Kind kind, String ref, String topic, String event, Duration timeout,
+                CompletableFuture<Payload.Reply> result) {
+            this.kind = kind;
+            this.ref = ref;
+            this.topic = topic;
+            this.event = event;
+            this.timeout = timeout;
+            this.result = result;
+        }
+    }
+
+    /** A push waiting in its topic's buffer for the (re)join. */
+    private static final class Buffered {
+        final long id;
+        final String event;
+        final Payload payload;
+        final Duration timeout;
+        final CompletableFuture<Payload.Reply> result;
+        Scheduler.Cancellable timer;
+
+        Buffered(long id, String event, Payload payload, Duration timeout, CompletableFuture<Payload.Reply> result) {
+            this.id = id;
+            this.event = event;
+            this.payload = payload;
+            this.timeout = timeout;
+            this.result = result;
+        }
+    }
+}

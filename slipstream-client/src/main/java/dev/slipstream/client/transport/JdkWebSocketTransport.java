@@ -1,0 +1,240 @@
+package dev.slipstream.client.transport;
+
+import dev.slipstream.client.protocol.Frame;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The default {@link Transport}: the JDK's {@code java.net.http} WebSocket. By default every client of the
+ * application shares one {@link HttpClient} (one selector thread), so there is no thread per connection. TLS
+ * hostname verification stays on (the JDK default); supply an {@link SSLContext} for private CAs or client
+ * certificates.
+ *
+ * <p>Fragmented messages are reassembled here; a whole message over the request's {@code maxMessageBytes} closes the
+ * connection with 1009 and ends in {@link TransportListener#onError} with a {@link MessageTooLargeException}.
+ *
+ * <pre>{@code
+ * Transport shared = JdkWebSocketTransport.shared();
+ * Transport pinned = JdkWebSocketTransport.withSslContext(mySslContext);
+ * SlipstreamClient client = SlipstreamClient.builder(URI.create("wss://example.com/socket"))
+ *     .transport(pinned)
+ *     .build();
+ * }</pre>
+ */
+public final class JdkWebSocketTransport implements Transport {
+
+    private static final class Shared {
+        static final JdkWebSocketTransport INSTANCE = new JdkWebSocketTransport(HttpClient.newHttpClient());
+    }
+
+    private final HttpClient httpClient;
+
+    private JdkWebSocketTransport(HttpClient httpClient) {
+        this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+    }
+
+    /** The transport on the one {@link HttpClient} shared by the application (created on first use). */
+    public static JdkWebSocketTransport shared() {
+        return Shared.INSTANCE;
+    }
+
+    /** A transport on the caller's own {@link HttpClient} (its executor, proxy and TLS settings apply). */
+    public static JdkWebSocketTransport using(HttpClient httpClient) {
+        return new JdkWebSocketTransport(httpClient);
+    }
+
+    /** A transport on a new {@link HttpClient} with this TLS context; share the returned transport among clients. */
+    public static JdkWebSocketTransport withSslContext(SSLContext sslContext) {
+        return new JdkWebSocketTransport(HttpClient.newBuilder().sslContext(sslContext).build());
+    }
+
+    @Override
+    public CompletableFuture<TransportConnection> open(TransportRequest request, TransportListener listener) {
+        WebSocket.Builder builder = httpClient.newWebSocketBuilder().connectTimeout(request.connectTimeout());
+        request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));
+        Reader reader = new Reader(listener, request.maxMessageBytes());
+        CompletableFuture<TransportConnection> result = new CompletableFuture<>();
+        builder.buildAsync(request.uri(), reader).whenComplete((ws, e) -> {
+            if (e != null) {
+                result.completeExceptionally(translate(e));
+                return;
+            }
+            if (!result.complete(new JdkConnection(ws, reader))) {
+                ws.abort(); // the caller gave up (connect timeout): do not leave the link open
+                return;
+            }
+            // Demand only now: the caller has seen the connection before the first frame reaches the listener.
+            ws.request(1);
+        });
+        return result;
+    }
+
+    private static Throwable translate(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof WebSocketHandshakeException h && h.getResponse() != null) {
+            Map<String, List<String>> headers = h.getResponse().headers().map();
+            UpgradeRejectedException rejected = new UpgradeRejectedException(h.getResponse().statusCode(), headers);
+            rejected.initCause(h);
+            return rejected;
+        }
+        return cause;
+    }
+
+    @Override
+    public String toString() {
+        return this == Shared.INSTANCE ? "JdkWebSocketTransport.shared()" : "JdkWebSocketTransport[" + httpClient + "]";
+    }
+
+    /** Writes frames in call order: the JDK WebSocket allows only one outstanding send of each kind. */
+    private static final class JdkConnection implements TransportConnection {
+        private final WebSocket ws;
+        private final Reader reader;
+        private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+
+        JdkConnection(WebSocket ws, Reader reader) {
+            this.ws = ws;
+            this.reader = reader;
+        }
+
+        @Override
+        public synchronized CompletableFuture<Void> send(Frame frame) {
+            CompletableFuture<Void> sent = tail.handle((ignored, e) -> null).thenCompose(ignored -> {
+                if (frame instanceof Frame.Text t) {
+                    return ws.sendText(t.text(), true);
+                }
+                return ws.sendBinary(((Frame.Binary) frame).bytes(), true);
+            }).thenApply(ws -> null);
+            tail = sent;
+            return sent;
+        }
+
+        @Override
+        public synchronized void close(int code, String reason) {
+            tail = tail.handle((ignored, e) -> null).thenCompose(ignored -> ws.sendClose(code, reason));
+        }
+
+        @Override
+        public void abort() {
+            reader.finished.set(true);
+            ws.abort();
+        }
+    }
+
+    /** Reassembles fragments, enforces the size limit, and reports exactly one end. */
+    private static final class Reader implements WebSocket.Listener {
+        private final TransportListener listener;
+        private final int maxBytes;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private StringBuilder text;
+        private long textBytes;
+        private ByteArrayOutputStream binary;
+
+        Reader(TransportListener listener, int maxBytes) {
+            this.listener = listener;
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public void onOpen(WebSocket ws) {
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            if (text == null) {
+                text = new StringBuilder(data.length());
+                textBytes = 0;
+            }
+            textBytes += utf8Length(data);
+            if (textBytes > maxBytes) {
+                tooLarge(ws, textBytes);
+                return null;
+            }
+            text.append(data);
+            if (last) {
+                String whole = text.toString();
+                text = null;
+                if (!finished.get()) {
+                    listener.onFrame(Frame.text(whole));
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            if (binary == null) {
+                binary = new ByteArrayOutputStream(Math.max(16, data.remaining()));
+            }
+            if ((long) binary.size() + data.remaining() > maxBytes) {
+                tooLarge(ws, (long) binary.size() + data.remaining());
+                return null;
+            }
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            binary.writeBytes(chunk);
+            if (last) {
+                byte[] whole = binary.toByteArray();
+                binary = null;
+                if (!finished.get()) {
+                    listener.onFrame(Frame.binary(whole));
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+
+        private void tooLarge(WebSocket ws, long size) {
+            text = null;
+            binary = null;
+            if (finished.compareAndSet(false, true)) {
+                ws.sendClose(1009, "message too big").whenComplete((r, e) -> ws.abort());
+                listener.onError(new MessageTooLargeException(size, maxBytes));
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            if (finished.compareAndSet(false, true)) {
+                listener.onClosed(statusCode, reason);
+            }
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            if (finished.compareAndSet(false, true)) {
+                listener.onError(error);
+            }
+        }
+
+        private static long utf8Length(CharSequence s) {
+            long n = 0;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    n++;
+                } else if (c < 0x800) {
+                    n += 2;
+                } else if (Character.isHighSurrogate(c)) {
+                    n += 4;
+                    i++;
+                } else {
+                    n += 3;
+                }
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.slipstream.client.transport;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The small interface the client talks to for moving websocket frames. A transport opens connections, moves frames
+ * both ways and reports closes; it knows nothing of Phoenix (no decoding, no timers). The default is
+ * {@link JdkWebSocketTransport}, on the JDK's {@code java.net.http} WebSocket.
+ *
+ * <p>Contract: {@link #open} completes with a connection once the upgrade succeeded, or exceptionally with an
+ * {@link UpgradeRejectedException} (the server answered the upgrade with an HTTP status other than 101), or another
+ * exception (refused TCP connection, TLS failure, ...). Cancelling the returned future abandons the attempt (a link
+ * that opens afterwards is dropped). The listener gets nothing before the returned future completes; then it gets
+ * every whole message in order, then exactly one {@code onClosed} or
+ * {@code onError}. Listener methods must be called one at a time and must not block; the client's listener only
+ * hands the frame over to the client's owner.
+ *
+ * <pre>{@code
+ * Transport transport = JdkWebSocketTransport.shared();
+ * SlipstreamClient client = SlipstreamClient.builder(URI.create("ws://localhost:4000/socket"))
+ *     .transport(transport)
+ *     .build();
+ * }</pre>
+ */
+public interface Transport {
+
+    /** Opens one websocket connection. */
+    CompletableFuture<TransportConnection> open(TransportRequest request, TransportListener listener);
+}
