@@ -58,7 +58,7 @@ import org.junit.jupiter.api.Timeout;
  * dropped replies, malformed frames, refused connects). Then the faults stop and the invariants are checked.
  *
  * <p>System properties: {@code slipstream.chaos.seed} replays a run (the seed is printed on every run);
- * {@code slipstream.chaos.seconds} sets the fault phase (default 20 s; e.g. 600 for a soak, which from 120 s on also
+ * {@code slipstream.chaos.seconds} sets the fault phase (default 15 s; e.g. 600 for a soak, which from 120 s on also
  * waits for the JDK HttpClient's idle workers to expire);
  * {@code slipstream.chaos.clients} the number of clients (default 30).
  */
@@ -79,7 +79,7 @@ class ChaosTest {
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
     void clientsSurviveRandomFaultsAndRecoverWithNothingLost() throws Exception {
         long seed = Long.getLong("slipstream.chaos.seed", System.nanoTime());
-        int seconds = Integer.getInteger("slipstream.chaos.seconds", 20);
+        int seconds = Integer.getInteger("slipstream.chaos.seconds", 15);
         int clientCount = Integer.getInteger("slipstream.chaos.clients", 30);
         System.out.println("ChaosTest seed=" + seed + " (replay with -Dslipstream.chaos.seed=" + seed + "), "
                 + clientCount + " clients, " + seconds + " s of faults");
@@ -179,8 +179,10 @@ class ChaosTest {
                 assertThat(f.get(15, TimeUnit.SECONDS).isOk()).isTrue();
             }
             Duration total = Duration.ofNanos(System.nanoTime() - started);
-            System.out.printf("ChaosTest seed=%d clients=%d faults=%s pushes=%s recovery=%d ms duration=%d ms%n",
-                    seed, clientCount, faults.counts(), outcomes, recovery.toMillis(), total.toMillis());
+            System.out.printf("ChaosTest seed=%d clients=%d faults=%s pushes=%s recovery=%d ms duration=%d ms"
+                    + " threads: baseline %d, peak %d (%s)%n",
+                    seed, clientCount, faults.counts(), outcomes, recovery.toMillis(), total.toMillis(),
+                    baseline.threads, ManagementFactory.getThreadMXBean().getPeakThreadCount(), Baseline.threadsByPool());
             assertThat(faults.total()).as("faults injected").isGreaterThan(seconds * 2L);
         } finally {
             driver.shutdownNow();
@@ -648,7 +650,9 @@ class ChaosTest {
         }
 
         static Baseline take() {
-            return new Baseline(liveThreads(), usedHeapAfterGc(), selectors());
+            Baseline b = new Baseline(liveThreads(), usedHeapAfterGc(), selectors());
+            ManagementFactory.getThreadMXBean().resetPeakThreadCount();
+            return b;
         }
 
         private static int liveThreads() {
@@ -694,6 +698,13 @@ class ChaosTest {
         private static long httpClientWorkers() {
             return Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().matches("HttpClient-\\d+-Worker-\\d+")).count();
+        }
+
+        /** Live threads counted by name with the trailing number removed, e.g. {@code slipstream-completion-=12}. */
+        static Map<String, Long> threadsByPool() {
+            return Thread.getAllStackTraces().keySet().stream()
+                    .collect(Collectors.groupingBy(t -> t.getName().replaceAll("\\d+$", ""), TreeMap::new,
+                            Collectors.counting()));
         }
 
         private static String threadNames() {

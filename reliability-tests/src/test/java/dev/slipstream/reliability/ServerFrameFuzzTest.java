@@ -210,7 +210,9 @@ class ServerFrameFuzzTest {
                 return out;
             case 1: // a header length (bytes 1..4) set to something that overflows the frame
                 out = b.clone();
-                out[1 + random.nextInt(Math.min(4, b.length - 1 > 0 ? b.length - 1 : 1))] = (byte) 0xFF;
+                if (b.length > 1) {
+                    out[1 + random.nextInt(Math.min(4, b.length - 1))] = (byte) 0xFF;
+                }
                 return out;
             case 2:
                 return java.util.Arrays.copyOf(b, at);
