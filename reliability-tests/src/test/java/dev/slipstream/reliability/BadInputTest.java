@@ -410,6 +410,20 @@ class BadInputTest {
     }
 
     @Test
+    void aDuplicateJoinOnTheWireGetsItsReplyThenPhxCloseForTheOldJoinRef() throws Exception {
+        try (RawWs ws = RawWs.open(java.net.URI.create(server.uri() + "?vsn=2.0.0"))) {
+            ws.sendText("[\"1\",\"1\",\"room:dup\",\"phx_join\",{}]");
+            assertThat(ws.awaitFrameContaining("phx_reply")).startsWith("[\"1\",\"1\",\"room:dup\",\"phx_reply\"");
+            ws.sendText("[\"2\",\"2\",\"room:dup\",\"phx_join\",{}]");
+            assertThat(ws.awaitFrameContaining("room:dup")).isEqualTo(
+                    "[\"2\",\"2\",\"room:dup\",\"phx_reply\",{\"response\":{\"joined\":\"room:dup\"},\"status\":\"ok\"}]");
+            assertThat(ws.awaitFrameContaining("room:dup")).isEqualTo("[\"1\",\"1\",\"room:dup\",\"phx_close\",{}]");
+            ws.sendText("[\"2\",\"3\",\"room:dup\",\"echo\",{\"still\":\"joined\"}]");
+            assertThat(ws.awaitFrameContaining("\"3\"")).contains("\"status\":\"ok\"");
+        }
+    }
+
+    @Test
     void leavingATopicNeverJoinedCompletesAtOnceAndSendsNothing() throws Exception {
         SlipstreamClient c = client(b -> b);
         c.connect().get(10, TimeUnit.SECONDS);
