@@ -93,7 +93,15 @@ public final class TestPhoenixServer implements AutoCloseable {
     private final AtomicInteger upgrades = new AtomicInteger();
     private final List<Map<String, Deque<String>>> queries = new CopyOnWriteArrayList<>();
 
+    private final boolean tls;
+
     public TestPhoenixServer() {
+        this(null);
+    }
+
+    /** A server on {@code wss://} with this TLS context, or on {@code ws://} when null. */
+    public TestPhoenixServer(javax.net.ssl.SSLContext tlsContext) {
+        this.tls = tlsContext != null;
         HttpHandler ws = Handlers.websocket((exchange, channel) -> {
             Session session = new Session(channel, exchange.getRequestParameters());
             sessions.add(session);
@@ -135,7 +143,13 @@ public final class TestPhoenixServer implements AutoCloseable {
             upgrades.incrementAndGet();
             ws.handleRequest(exchange);
         };
-        undertow = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(root).build();
+        Undertow.Builder builder = Undertow.builder().setHandler(root);
+        if (tls) {
+            builder.addHttpsListener(0, "127.0.0.1", tlsContext);
+        } else {
+            builder.addHttpListener(0, "127.0.0.1");
+        }
+        undertow = builder.build();
         undertow.start();
         port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
@@ -170,7 +184,7 @@ public final class TestPhoenixServer implements AutoCloseable {
     }
 
     public URI uri() {
-        return URI.create("ws://127.0.0.1:" + port + "/socket");
+        return URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + port + "/socket");
     }
 
     public int port() {
