@@ -49,9 +49,12 @@ final class Chan implements ChannelSocket {
         return state == State.JOINED;
     }
 
+    void subscribe() {
+        conn.server.subscribe(this);
+    }
+
     void joined() {
         state = State.JOINED;
-        conn.server.subscribe(this);
         drain();
     }
 

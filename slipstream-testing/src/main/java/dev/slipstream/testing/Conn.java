@@ -54,7 +54,7 @@ final class Conn implements ServerConnection {
 
     // ---- owned by the serial executor ----
     private final Map<String, Chan> channels = new LinkedHashMap<>();
-    private final Deque<Frame> inbox = new ArrayDeque<>();
+    private final Deque<Inbound> inbox = new ArrayDeque<>();
     private boolean joinPending;
     private boolean closedHandled;
 
@@ -84,11 +84,23 @@ final class Conn implements ServerConnection {
 
     void onFrame(Frame frame) {
         touch();
+        Instant at = Instant.now();
         serial.execute(() -> {
-            inbox.add(frame);
+            // Decoded and recorded in arrival order, even when a pending join holds the frame back.
+            Inbound in;
+            try {
+                in = new Inbound(frame, serializer.decodeFromClient(frame), null);
+            } catch (DecodeException e) {
+                in = new Inbound(frame, null, e);
+            }
+            record(new RecordedFrame(RecordedFrame.Direction.IN, at, frame, in.message));
+            inbox.add(in);
             pump();
         });
     }
+
+    /** A frame as it arrived: decoded, or the reason it does not decode. */
+    private record Inbound(Frame frame, Message message, DecodeException error) {}
 
     void startIdleTimer() {
         scheduleIdleCheck(server.idleTimeout().toNanos());
@@ -119,22 +131,18 @@ final class Conn implements ServerConnection {
     /** Handles queued frames until a join is pending (Phoenix's transport blocks on join/3). */
     private void pump() {
         while (!joinPending && open) {
-            Frame frame = inbox.poll();
-            if (frame == null) {
+            Inbound in = inbox.poll();
+            if (in == null) {
                 return;
             }
-            Message message;
-            try {
-                message = serializer.decodeFromClient(frame);
-            } catch (DecodeException e) {
-                record(new RecordedFrame(RecordedFrame.Direction.IN, Instant.now(), frame, null));
-                server.notifyListeners(l -> l.onUndecodable(this, frame, e));
+            if (in.error != null) {
+                server.notifyListeners(l -> l.onUndecodable(this, in.frame, in.error));
                 // Phoenix's transport process crashes on undecodable input: close 1011, no frame first.
                 inbox.clear();
                 closeWithCode(1011);
                 return;
             }
-            record(new RecordedFrame(RecordedFrame.Direction.IN, Instant.now(), frame, message));
+            Message message = in.message;
             server.notifyListeners(l -> l.onInbound(this, message));
             handle(message);
         }
@@ -193,13 +201,13 @@ final class Conn implements ServerConnection {
         String topic = m.topic();
         FakePhoenixServer.Route route = server.route(topic);
         if (route == null) {
-            writeReply(unmatched(m));
+            write(unmatched(m));
             writeIfPresent(closeOld);
             return;
         }
         if (channels.size() >= server.maxChannels()) {
             ObjectNode reason = JsonNodeFactory.instance.objectNode().put("reason", "too many channels joined");
-            writeReply(Message.reply(m.joinRef(), m.ref(), topic, "error", Payload.json(reason)));
+            write(Message.reply(m.joinRef(), m.ref(), topic, "error", Payload.json(reason)));
             writeIfPresent(closeOld);
             return;
         }
@@ -239,14 +247,17 @@ final class Conn implements ServerConnection {
             return;
         }
         if (result instanceof JoinResult.Ok ok) {
-            writeReply(Message.reply(m.joinRef(), m.ref(), m.topic(), "ok", ok.reply));
+            // As in Phoenix, the channel subscribes to its topic before the reply goes out, so a broadcast sent by
+            // anyone who saw the reply reaches it; broadcasts queue behind this task, so they follow the reply.
+            chan.subscribe();
+            write(Message.reply(m.joinRef(), m.ref(), m.topic(), "ok", ok.reply));
             channels.put(m.topic(), chan);
             joinedView.add(m.topic());
             writeIfPresent(closeOld);
             chan.joined();
         } else {
             JoinResult.Error error = (JoinResult.Error) result;
-            writeReply(Message.reply(m.joinRef(), m.ref(), m.topic(), "error", error.reason));
+            write(Message.reply(m.joinRef(), m.ref(), m.topic(), "error", error.reason));
             writeIfPresent(closeOld);
             chan.ended();
         }
@@ -254,7 +265,7 @@ final class Conn implements ServerConnection {
 
     private void joinCrashed(Message m, Message closeOld) {
         ObjectNode reason = JsonNodeFactory.instance.objectNode().put("reason", "join crashed");
-        writeReply(Message.reply(m.joinRef(), m.ref(), m.topic(), "error", Payload.json(reason)));
+        write(Message.reply(m.joinRef(), m.ref(), m.topic(), "error", Payload.json(reason)));
         writeIfPresent(closeOld);
     }
 
@@ -288,6 +299,7 @@ final class Conn implements ServerConnection {
         }
     }
 
+    /** Writes a reply to a push, leave or heartbeat, late when the delay-replies fault is on (join replies never are). */
     void writeReply(Message reply) {
         Duration delay = replyDelay.isZero() ? server.replyDelay() : replyDelay;
         if (delay.isZero()) {
@@ -498,17 +510,25 @@ final class Conn implements ServerConnection {
 
     @Override
     public void sendInfo(String topic, Object message) {
+        requireJoined(topic);
         run(() -> {
             Chan chan = channels.get(topic);
-            if (chan == null) {
-                throw new IllegalStateException(id + " has not joined " + topic + "; joined: " + joinedView);
+            if (chan != null) {
+                chan.deliverInfo(message);
             }
-            chan.deliverInfo(message);
         });
+    }
+
+    /** Fails fast when a test names a topic this connection has not joined (it may still end before the task runs). */
+    private void requireJoined(String topic) {
+        if (!joinedView.contains(topic)) {
+            throw new IllegalStateException(id + " has not joined \"" + topic + "\"; joined: " + joinedTopics());
+        }
     }
 
     @Override
     public void crashChannel(String topic) {
+        requireJoined(topic);
         run(() -> {
             Chan chan = channels.get(topic);
             if (chan != null) {
@@ -519,6 +539,7 @@ final class Conn implements ServerConnection {
 
     @Override
     public void stopChannel(String topic) {
+        requireJoined(topic);
         run(() -> {
             Chan chan = channels.get(topic);
             if (chan != null) {

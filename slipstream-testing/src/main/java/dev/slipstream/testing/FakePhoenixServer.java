@@ -818,6 +818,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         }
 
         @Override
+        @SuppressWarnings("deprecation") // Undertow hands binary messages over only as XNIO's (deprecated) Pooled
         protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
             Pooled<ByteBuffer[]> data = message.getData();
             try {

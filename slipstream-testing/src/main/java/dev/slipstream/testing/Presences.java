@@ -112,7 +112,7 @@ final class Presences {
     private static ObjectNode withRef(Payload meta, String ref) {
         ObjectNode m = JsonNodeFactory.instance.objectNode();
         m.put("phx_ref", ref);
-        meta.asJson().json().fields().forEachRemaining(f -> {
+        meta.asJson().json().properties().forEach(f -> {
             if (!f.getKey().equals("phx_ref") && !f.getKey().equals("phx_ref_prev")) {
                 m.set(f.getKey(), f.getValue());
             }

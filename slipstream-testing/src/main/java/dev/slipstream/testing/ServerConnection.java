@@ -61,13 +61,25 @@ public interface ServerConnection {
     /** Sends a text frame that no Phoenix client can decode. */
     void sendMalformedFrame();
 
-    /** Sends {@code message} to the {@link ChannelHandler#handleInfo} of the channel joined to {@code topic}. */
+    /**
+     * Sends {@code message} to the {@link ChannelHandler#handleInfo} of the channel joined to {@code topic}.
+     *
+     * @throws IllegalStateException when {@code topic} is not joined
+     */
     void sendInfo(String topic, Object message);
 
-    /** Crashes the channel of {@code topic}: the client gets {@code phx_error}, terminate does not run. */
+    /**
+     * Crashes the channel of {@code topic}: the client gets {@code phx_error}, terminate does not run.
+     *
+     * @throws IllegalStateException when {@code topic} is not joined
+     */
     void crashChannel(String topic);
 
-    /** Stops the channel of {@code topic}: terminate runs ({@link TerminateReason#SHUTDOWN}), then {@code phx_close}. */
+    /**
+     * Stops the channel of {@code topic}: {@code phx_close}, then terminate ({@link TerminateReason#SHUTDOWN}).
+     *
+     * @throws IllegalStateException when {@code topic} is not joined
+     */
     void stopChannel(String topic);
 
     /** Closes with a close frame carrying {@code code} and an empty reason. */
@@ -79,6 +91,9 @@ public interface ServerConnection {
     /** Stops or resumes answering heartbeats on this connection. */
     void ignoreHeartbeats(boolean ignore);
 
-    /** Delays every reply on this connection (heartbeat replies included) by {@code delay}; zero to stop. */
+    /**
+     * Delays every reply to a push, leave or heartbeat on this connection by {@code delay} (zero to stop), so it
+     * arrives after later pushes. Join replies are not delayed: a slow join is a {@link JoinResult#later}.
+     */
     void delayReplies(Duration delay);
 }

@@ -155,6 +155,9 @@ class FaultsTest {
             only().stopChannel("echo:a");
             c.expect("[\"2\",\"2\",\"echo:a\",\"phx_close\",{}]");
             await().atMost(WsClient.WAIT).until(() -> only().joinedTopics().isEmpty());
+            assertThatThrownBy(() -> only().crashChannel("echo:a")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("has not joined \"echo:a\"");
+            assertThatThrownBy(() -> only().sendInfo("echo:zz", "x")).isInstanceOf(IllegalStateException.class);
         }
         assertThat(server.errors()).isEmpty();
     }

@@ -80,6 +80,11 @@ class SpiTest {
             decision.complete(JoinResult.ok(Map.of("late", true)));
             c.expect("[\"1\",\"1\",\"room:1\",\"phx_reply\",{\"response\":{\"late\":true},\"status\":\"ok\"}]",
                     "[\"1\",null,\"room:1\",\"welcome\",{\"m\":\"after_join\"}]", HEARTBEAT_REPLY);
+            // The recording keeps arrival order: the heartbeat came in before the join reply went out.
+            ServerConnection conn = server.awaitConnection(WsClient.WAIT);
+            await().atMost(WsClient.WAIT).until(() -> conn.recording().size() == 5);
+            assertThat(conn.recording()).extracting(f -> f.direction() + " " + f.message().event()).containsExactly(
+                    "IN phx_join", "IN heartbeat", "OUT phx_reply", "OUT welcome", "OUT phx_reply");
         }
     }
 
@@ -239,6 +244,8 @@ class SpiTest {
                 c.closeNormally();
                 assertThat(c.awaitClose()).isEqualTo(1000);
             }
+            // Events are ordered per connection; across connections, wait for the first to be over.
+            await().atMost(WsClient.WAIT).until(() -> events.contains("close 1000 false"));
             try (WsClient c = WsClient.connect(server, "")) {
                 c.send("nope");
                 c.awaitClose();

@@ -142,6 +142,10 @@ final class WsClient implements AutoCloseable {
         assertThat(e).as("unexpected frame").isNull();
     }
 
+    boolean isClosed() {
+        return closed.isDone();
+    }
+
     int awaitClose() throws Exception {
         return closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
