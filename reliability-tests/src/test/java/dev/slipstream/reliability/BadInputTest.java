@@ -563,6 +563,51 @@ class BadInputTest {
     }
 
     @Test
+    void connectDisconnectJoinLeaveRacingFromManyThreadsAllCompleteAndTheClientStaysUsable() throws Exception {
+        SlipstreamClient c = client(b -> b);
+        List<CompletableFuture<?>> futures = new CopyOnWriteArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < 40; i++) {
+                    switch ((id + i) % 5) {
+                        case 0 -> futures.add(c.connect());
+                        case 1 -> futures.add(c.disconnect());
+                        case 2 -> futures.add(c.join("room:race" + (i % 3)));
+                        case 3 -> futures.add(c.leave("room:race" + (i % 3)));
+                        default -> futures.add(c.push("room:race" + (i % 3), "echo", Payload.empty()));
+                    }
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        go.countDown();
+        for (Thread th : threads) {
+            th.join(10_000);
+            assertThat(th.isAlive()).isFalse();
+        }
+        CompletableFuture.allOf(futures.stream().map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
+                .get(30, TimeUnit.SECONDS);
+        for (CompletableFuture<?> f : futures) {
+            if (f.isCompletedExceptionally()) {
+                assertThat(failure(f)).isInstanceOf(SlipstreamException.class);
+            }
+        }
+        // Whatever state the race left, the client still answers plain use.
+        c.connect().get(10, TimeUnit.SECONDS);
+        c.join("room:after").get(10, TimeUnit.SECONDS);
+        assertThat(c.push("room:after", "echo", Payload.empty()).get(10, TimeUnit.SECONDS).isOk()).isTrue();
+    }
+
+    @Test
     void connectParamsSupplierThatThrowsFailsTheConnectAndNamesIt() {
         SlipstreamClient c = client(b -> b.reconnect(false).params(() -> {
             throw new IllegalStateException("token service down");

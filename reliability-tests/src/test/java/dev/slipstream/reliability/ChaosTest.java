@@ -10,6 +10,7 @@ import dev.slipstream.client.ConnectFailedException;
 import dev.slipstream.client.ConnectionLostException;
 import dev.slipstream.client.DisconnectReason;
 import dev.slipstream.client.NotConnectedException;
+import dev.slipstream.client.PushBufferFullException;
 import dev.slipstream.client.PushTimeoutException;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.TopicCloseReason;
@@ -306,6 +307,7 @@ class ChaosTest {
                     .closeTimeout(Duration.ofMillis(500))
                     .reconnectBackoff(RECONNECT)
                     .rejoinBackoff(REJOIN)
+                    .pushBufferSize(id % 2 == 0 ? 0 : 8) // half fail fast, half buffer until the (re)join
                     .module(this)
                     .eventListener(this::onEvent)
                     .name("chaos-" + id)
@@ -359,7 +361,8 @@ class ChaosTest {
                 return "timeout";
             }
             if (e instanceof ConnectionLostException || e instanceof NotConnectedException
-                    || e instanceof TopicNotJoinedException || e instanceof TopicClosedException) {
+                    || e instanceof TopicNotJoinedException || e instanceof TopicClosedException
+                    || e instanceof PushBufferFullException) {
                 return e.getClass().getSimpleName();
             }
             return "UNEXPECTED " + e;
