@@ -126,8 +126,8 @@ final class Chan implements ChannelSocket {
 
     void deliverLeave(Message m) {
         enqueue(() -> {
+            conn.removeChannel(this); // first, so the test's view agrees with what the client sees next
             conn.writeReply(Message.reply(joinRef, m.ref(), topic, "ok", Payload.empty()));
-            conn.removeChannel(this);
             conn.write(Message.of(rawJoinRef, rawJoinRef, topic, Protocol.PHX_CLOSE, Payload.empty()));
             terminate(TerminateReason.LEFT);
         });

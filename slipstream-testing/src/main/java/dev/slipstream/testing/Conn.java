@@ -249,10 +249,11 @@ final class Conn implements ServerConnection {
         if (result instanceof JoinResult.Ok ok) {
             // As in Phoenix, the channel subscribes to its topic before the reply goes out, so a broadcast sent by
             // anyone who saw the reply reaches it; broadcasts queue behind this task, so they follow the reply.
+            // The same goes for the test's view: joinedTopics() lists the topic once the client can see the reply.
             chan.subscribe();
-            write(Message.reply(m.joinRef(), m.ref(), m.topic(), "ok", ok.reply));
             channels.put(m.topic(), chan);
             joinedView.add(m.topic());
+            write(Message.reply(m.joinRef(), m.ref(), m.topic(), "ok", ok.reply));
             writeIfPresent(closeOld);
             chan.joined();
         } else {

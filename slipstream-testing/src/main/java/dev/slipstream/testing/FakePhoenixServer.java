@@ -240,9 +240,9 @@ public final class FakePhoenixServer implements AutoCloseable {
             }
             unbind();
             state = State.STOPPED;
-        }
-        for (Conn c : connections) {
-            c.drop();
+            for (Conn c : connections) {
+                c.drop();
+            }
         }
     }
 
@@ -254,9 +254,9 @@ public final class FakePhoenixServer implements AutoCloseable {
             }
             unbind();
             state = State.STOPPED;
-        }
-        for (Conn c : connections) {
-            c.closeWithCode(closeCode);
+            for (Conn c : connections) {
+                c.closeWithCode(closeCode);
+            }
         }
     }
 
@@ -269,13 +269,13 @@ public final class FakePhoenixServer implements AutoCloseable {
             }
             state = State.CLOSED;
             unbind();
-        }
-        // Peers first, so no websocket keeps the worker alive.
-        for (Conn c : connections) {
-            try {
-                c.ws.close();
-            } catch (IOException | RuntimeException ignored) {
-                // already closed
+            // Peers first, so no websocket keeps the worker alive.
+            for (Conn c : connections) {
+                try {
+                    c.ws.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // already closed
+                }
             }
         }
         if (openListener != null) {
@@ -772,22 +772,24 @@ public final class FakePhoenixServer implements AutoCloseable {
         PendingConnect pending = exchange.getAttachment(PENDING);
         Conn conn = new Conn(this, "conn-" + connectionCounter.incrementAndGet(), channel, pending.serializer,
                 pending.request, pending.accept);
-        synchronized (lock) {
-            if (state == State.CLOSED) {
-                IoUtils.safeClose(channel);
-                return;
-            }
-        }
         Receiver receiver = new Receiver(conn);
         channel.getReceiveSetter().set(receiver);
         channel.addCloseTask(ch -> conn.onChannelClosed(receiver.clientCloseCode));
-        conn.serial.execute(() -> notifyListeners(l -> l.onOpen(conn)));
-        synchronized (connections) {
-            connections.add(conn);
-            if (recording) {
-                history.add(conn);
+        synchronized (lock) {
+            // A handshake that completes while the server stops must not leave a connection behind: stop() and
+            // close() take the same lock before they drop what is registered.
+            if (state != State.RUNNING) {
+                IoUtils.safeClose(channel);
+                return;
             }
-            connections.notifyAll();
+            conn.serial.execute(() -> notifyListeners(l -> l.onOpen(conn)));
+            synchronized (connections) {
+                connections.add(conn);
+                if (recording) {
+                    history.add(conn);
+                }
+                connections.notifyAll();
+            }
         }
         conn.startIdleTimer();
         channel.resumeReceives();

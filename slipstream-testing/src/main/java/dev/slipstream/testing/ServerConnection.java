@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * One client websocket connection to a {@link FakePhoenixServer}, for tests to inspect and drive: its connect
  * params, joined topics and frame recording, and faults on demand. All methods are thread-safe and return without
- * waiting for the wire.
+ * waiting for the wire; what is sent after the connection closed goes nowhere (as on a real socket), which
+ * {@link #isOpen()} tells beforehand.
  *
  * <pre>{@code
  * ServerConnection c = server.awaitConnection(Duration.ofSeconds(5));

@@ -74,6 +74,8 @@ class PresenceTest {
             assertThat(state.at("/u/metas")).hasSize(2);
             anon.send("[\"1\",\"1\",\"presence:x\",\"phx_join\",{}]");
             assertThat(anon.next()).matches(".*\"key\":\"anon-\\d+\".*");
+            anon.next(); // its own diff
+            anon.next(); // its presence_state: its join diff has gone out to everyone
             b.closeNormally();
             b.awaitClose();
             a.next(); // b's join
