@@ -367,13 +367,18 @@ class BadInputTest {
     }
 
     @Test
-    void anAbruptDropIs1006ThenReconnectedAndRejoined() throws Exception {
-        SlipstreamClient c = connectedAndJoined("room:a");
+    void anAbruptDropIsDetectedThenReconnectedAndRejoined() throws Exception {
+        // The heartbeat is short because the JDK WebSocket occasionally misses the TCP FIN of a drop (reported to the
+        // lead): then the heartbeat is what notices the dead link, as it would a half-open one.
+        SlipstreamClient c = client(b -> b.heartbeatInterval(Duration.ofMillis(500)));
+        c.connect().get(10, TimeUnit.SECONDS);
+        c.join("room:a").get(10, TimeUnit.SECONDS);
         ServerConnection first = serverConnection();
         CompletableFuture<Payload.Reply> pending = c.push("room:a", "silent", Payload.empty());
         first.drop();
         ClientEvent.Disconnected d = awaitEvent(ClientEvent.Disconnected.class, e -> true);
-        assertThat(d.reason().closeCode()).isEqualTo(1006);
+        assertThat(d.reason().closeCode() == 1006 || d.reason().kind() == DisconnectReason.Kind.HEARTBEAT_TIMEOUT)
+                .as("%s", d.reason()).isTrue();
         assertThat(failure(pending)).isInstanceOf(ConnectionLostException.class);
         await().atMost(WAIT).until(() -> c.isConnected() && c.isJoined("room:a"));
     }

@@ -146,6 +146,8 @@ class SecurityTest {
                             .connectTimeout(endpoint.getPort() == silent.getLocalPort() ? Duration.ofMillis(500)
                                     : Duration.ofSeconds(5))
                             .reconnect(false)
+                            .pushTimeout(Duration.ofSeconds(2)) // the pending push ends within the wait either way
+                            .heartbeatInterval(Duration.ofMillis(500))
                             .module(throwing)
                             .eventListener(e -> {
                                 events.add(e);
