@@ -8,7 +8,9 @@ import dev.slipstream.client.protocol.Serializer;
 import dev.slipstream.client.time.Scheduler;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
 import dev.slipstream.client.transport.Transport;
+import dev.slipstream.client.transport.TransportRequest;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,7 +65,14 @@ public final class SlipstreamClient implements AutoCloseable {
 
     /** A builder for {@code endpoint}; see {@link #builder(URI)}. */
     public static Builder builder(String endpoint) {
-        return new Builder(URI.create(Objects.requireNonNull(endpoint, "endpoint")));
+        Objects.requireNonNull(endpoint, "endpoint");
+        try {
+            return new Builder(new URI(endpoint));
+        } catch (URISyntaxException e) {
+            // The endpoint string itself is not repeated: its query may hold a token.
+            throw new IllegalArgumentException("endpoint is not a valid URI: " + e.getReason() + " at index "
+                    + e.getIndex() + " (the endpoint is not shown because it may hold secrets)");
+        }
     }
 
     /**
@@ -249,6 +258,7 @@ public final class SlipstreamClient implements AutoCloseable {
         public Builder header(String name, String value) {
             Objects.requireNonNull(name, "header name");
             Objects.requireNonNull(value, "header value");
+            HeaderRules.check(name, value);
             headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
             return this;
         }
@@ -418,7 +428,7 @@ public final class SlipstreamClient implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "SlipstreamClient.Builder[" + endpoint + ", headers=" + headers.keySet() + "]";
+            return "SlipstreamClient.Builder[" + TransportRequest.redact(endpoint) + ", headers=" + headers.keySet() + "]";
         }
     }
 }

@@ -1223,7 +1223,7 @@ public final class ConnectionOwner {
             throw new IllegalArgumentException("endpoint scheme must be ws or wss, was " + scheme + " in "
                     + TransportRequest.redact(endpoint));
         }
-        if (endpoint.getRawAuthority() == null) {
+        if (endpoint.getHost() == null || endpoint.getHost().isEmpty()) {
             throw new IllegalArgumentException("endpoint has no host: " + TransportRequest.redact(endpoint));
         }
         String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();

@@ -35,7 +35,21 @@ import javax.net.ssl.SSLContext;
 public final class JdkWebSocketTransport implements Transport {
 
     private static final class Shared {
-        static final JdkWebSocketTransport INSTANCE = new JdkWebSocketTransport(HttpClient.newHttpClient());
+        // A fixed, small pool instead of the JDK's default unbounded cached one: the listener only hands frames to
+        // the clients' owners and never blocks, so a few threads serve every connection of the application.
+        static final JdkWebSocketTransport INSTANCE = new JdkWebSocketTransport(HttpClient.newBuilder()
+                .executor(java.util.concurrent.Executors.newFixedThreadPool(
+                        Math.max(2, Runtime.getRuntime().availableProcessors()), Shared::daemon))
+                .build());
+
+        private static final java.util.concurrent.atomic.AtomicInteger THREADS =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        private static Thread daemon(Runnable r) {
+            Thread t = new Thread(r, "slipstream-http-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
     }
 
     private final HttpClient httpClient;
