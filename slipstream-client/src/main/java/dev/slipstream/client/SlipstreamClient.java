@@ -69,10 +69,29 @@ public final class SlipstreamClient implements AutoCloseable {
         try {
             return new Builder(new URI(endpoint));
         } catch (URISyntaxException e) {
-            // The endpoint string itself is not repeated: its query may hold a token.
+            // Only the part before the query is repeated, without user info: the rest may hold a token.
             throw new IllegalArgumentException("endpoint is not a valid URI: " + e.getReason() + " at index "
-                    + e.getIndex() + " (the endpoint is not shown because it may hold secrets)");
+                    + e.getIndex() + " in " + redactUnparsed(endpoint));
         }
+    }
+
+    private static String redactUnparsed(String endpoint) {
+        int end = endpoint.length();
+        for (char c : new char[] {'?', '#'}) {
+            int i = endpoint.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        String head = endpoint.substring(0, end);
+        int scheme = head.indexOf("://");
+        int authorityStart = scheme < 0 ? 0 : scheme + 3;
+        int slash = head.indexOf('/', authorityStart);
+        int at = head.lastIndexOf('@', slash < 0 ? head.length() - 1 : slash);
+        if (at >= authorityStart) {
+            head = head.substring(0, authorityStart) + "***" + head.substring(at);
+        }
+        return head + (end < endpoint.length() ? endpoint.charAt(end) + "***" : "");
     }
 
     /**

@@ -14,6 +14,11 @@ class SecretsInErrorsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a valid URI")
                 .hasMessageContaining("index")
+                .hasMessageContaining("ws://host/socket?***")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("S3CRET"));
+        assertThatThrownBy(() -> SlipstreamClient.builder("ws://user:S3CRET@bad host/socket"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ws://***@bad host/socket")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("S3CRET"));
     }
 
