@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -60,21 +59,29 @@ public final class ClientProbe {
         System.exit(0);
     }
 
-    /** Keeps {@code window} pushes outstanding until {@code count} replies are in. */
+    /**
+     * Keeps {@code window} pushes outstanding until {@code count} replies are in: each reply sends the next push (from
+     * the thread the reply came on, as phoenix.js does on its one thread).
+     */
     static void pipelined(Echoer echoer, int count, int window) throws InterruptedException {
-        Semaphore slots = new Semaphore(window);
         CountDownLatch all = new CountDownLatch(count);
-        for (int i = 0; i < count; i++) {
-            if (!slots.tryAcquire(60, TimeUnit.SECONDS)) {
-                Echoer.fail("no reply for 60 s", null);
+        AtomicInteger sent = new AtomicInteger();
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            if (sent.incrementAndGet() <= count) {
+                echoer.send(() -> {
+                    all.countDown();
+                    next[0].run();
+                });
             }
-            echoer.send(() -> {
-                slots.release();
-                all.countDown();
-            });
-        }
-        if (!all.await(60, TimeUnit.SECONDS)) {
-            Echoer.fail("replies missing after 60 s", null);
+        };
+        echoer.onClientThread(() -> {
+            for (int i = 0; i < Math.min(window, count); i++) {
+                next[0].run();
+            }
+        });
+        if (!all.await(120, TimeUnit.SECONDS)) {
+            Echoer.fail("replies missing after 120 s: " + (count - all.getCount()) + " of " + count, null);
         }
     }
 

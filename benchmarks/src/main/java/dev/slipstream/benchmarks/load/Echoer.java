@@ -36,6 +36,14 @@ interface Echoer extends AutoCloseable {
     /** Sends one push; {@code done} runs once its ok reply is in. A failure ends the probe (it is a broken run). */
     void send(Runnable done);
 
+    /**
+     * Runs {@code r} where this client expects calls to come from. Slipstream and the raw socket are safe from any
+     * thread, so by default it runs at once.
+     */
+    default void onClientThread(Runnable r) {
+        r.run();
+    }
+
     @Override
     void close();
 
@@ -116,6 +124,17 @@ interface Echoer extends AutoCloseable {
                 fail("javaphoenixclient push timeout", null);
                 return Unit.INSTANCE;
             });
+        }
+
+        /**
+         * JavaPhoenixClient is not safe for pushes from one thread while replies are processed on OkHttp's reader
+         * thread (pipelined pushes from the main thread lose replies). So the pipelined run makes every push on the
+         * reader thread, as phoenix.js does on its one thread: the first window from the reply to one extra push,
+         * every later push from the reply before it.
+         */
+        @Override
+        public void onClientThread(Runnable r) {
+            send(r);
         }
 
         @Override
