@@ -72,10 +72,18 @@ public final class LoadHarness {
                 case "--server" -> server = arg(args, ++i, "--server");
                 case "--js" -> js = arg(args, ++i, "--js");
                 case "--only" -> only.addAll(Arrays.asList(arg(args, ++i, "--only").split(",")));
+                case "--replot" -> {
+                    // Draws the plot of an earlier run's JSON, runs nothing: --replot run.json --svg plot.svg
+                    Path from = Path.of(arg(args, ++i, "--replot"));
+                    String to = i + 2 < args.length && args[i + 1].equals("--svg") ? args[i + 2] : "plot.svg";
+                    Files.writeString(Path.of(to), Plot.svg(new ObjectMapper().readTree(from.toFile())));
+                    System.out.println("wrote " + to);
+                    System.exit(0);
+                }
                 default -> {
                     System.err.println("unknown argument \"" + args[i] + "\"");
                     System.err.println("usage: LoadHarness [--quick] [--json FILE] [--svg FILE] [--server ws://HOST:PORT/socket]"
-                            + " [--js DIR] [--only throughput,latency,connections,large,fanout,server]");
+                            + " [--js DIR] [--only throughput,latency,connections,large,fanout,server] | --replot RUN.json --svg FILE");
                     System.exit(2);
                 }
             }

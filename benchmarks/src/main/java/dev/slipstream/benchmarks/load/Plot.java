@@ -55,19 +55,21 @@ final class Plot {
         text(s, 10, y, "Round trips per second, one connection, window 64, 100-byte payloads (higher is better)", "bold");
         y += 10;
         double max = throughput.values().stream().mapToDouble(Double::doubleValue).max().orElse(1);
-        int i = 0;
+        // One colour per client, the same in both charts.
+        Map<String, String> colours = new LinkedHashMap<>();
+        java.util.stream.Stream.concat(throughput.keySet().stream(), latency.keySet().stream())
+                .forEach(c -> colours.computeIfAbsent(c, k -> COLOURS[colours.size() % COLOURS.length]));
         for (Map.Entry<String, Double> e : throughput.entrySet()) {
             y += BAR + 6;
-            bar(s, y, e.getKey(), e.getValue(), max, COLOURS[i++ % COLOURS.length], String.format(Locale.ROOT, "%,.0f /s", e.getValue()));
+            bar(s, y, e.getKey(), e.getValue(), max, colours.get(e.getKey()), String.format(Locale.ROOT, "%,.0f /s", e.getValue()));
         }
         y += 50;
         text(s, 10, y, "Push-to-reply latency at 1,000 pushes/s, p50 / p99 / p99.9 in µs (lower is better)", "bold");
         y += 10;
         double lmax = latency.values().stream().flatMapToDouble(java.util.Arrays::stream).max().orElse(1);
         List<String> names = new ArrayList<>(List.of("p50", "p99", "p99.9"));
-        i = 0;
         for (Map.Entry<String, double[]> e : latency.entrySet()) {
-            String colour = COLOURS[i++ % COLOURS.length];
+            String colour = colours.get(e.getKey());
             for (int k = 0; k < 3; k++) {
                 y += BAR + 2;
                 bar(s, y, k == 0 ? e.getKey() : "", e.getValue()[k], lmax, colour,
