@@ -1,0 +1,114 @@
+package dev.slipstream.benchmarks.load;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A child JVM of the load harness that drives one JVM client over one connection and prints one JSON line on
+ * standard output, in the same shape as {@code js/peer.js}:
+ * {@code {"client":..,"mode":..,"replies":n,"seconds":s,"cpuNanos":n,"latenciesMicros":[..]}}. The CPU time is
+ * the whole process's (every thread: client, JIT, GC), measured after a warm-up.
+ *
+ * <pre>{@code
+ * java -cp benchmarks.jar dev.slipstream.benchmarks.load.ClientProbe slipstream ws://127.0.0.1:4000/socket throughput 100000 64
+ * java -cp benchmarks.jar dev.slipstream.benchmarks.load.ClientProbe raw ws://127.0.0.1:4001/raw latency 5000 1000
+ * }</pre>
+ */
+public final class ClientProbe {
+    private ClientProbe() {}
+
+    /** {@code <client> <endpoint> <throughput|latency> <count> <window|rate per second>}. */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            System.err.println("usage: ClientProbe <slipstream|javaphoenixclient|raw> <endpoint> <throughput|latency> <count> <window|rate>");
+            System.exit(2);
+        }
+        String client = args[0];
+        String mode = args[2];
+        int count = Integer.parseInt(args[3]);
+        int param = Integer.parseInt(args[4]);
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        try (Echoer echoer = Echoer.open(client, URI.create(args[1]))) {
+            // Warm-up: the JIT compiles the hot paths before anything is measured.
+            pipelined(echoer, Math.max(2000, count / 2), 64);
+            long cpu0 = Cpu.processNanos();
+            long t0 = System.nanoTime();
+            ArrayNode latencies = out.arrayNode();
+            if (mode.equals("throughput")) {
+                pipelined(echoer, count, param);
+            } else if (mode.equals("latency")) {
+                for (long l : fixedRate(echoer, count, param)) {
+                    latencies.add(l / 1000.0);
+                }
+            } else {
+                throw new IllegalArgumentException("unknown mode " + mode);
+            }
+            long seconds = System.nanoTime() - t0;
+            long cpu = Cpu.processNanos() - cpu0;
+            out.put("client", client).put("mode", mode).put("replies", count).put("seconds", seconds / 1e9)
+                    .put("cpuNanos", cpu).set("latenciesMicros", latencies);
+        }
+        System.out.println(out);
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /**
+     * Keeps {@code window} pushes outstanding until {@code count} replies are in: each reply sends the next push (from
+     * the thread the reply came on, as phoenix.js does on its one thread).
+     */
+    static void pipelined(Echoer echoer, int count, int window) throws InterruptedException {
+        CountDownLatch all = new CountDownLatch(count);
+        AtomicInteger sent = new AtomicInteger();
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            if (sent.incrementAndGet() <= count) {
+                echoer.send(() -> {
+                    all.countDown();
+                    next[0].run();
+                });
+            }
+        };
+        echoer.onClientThread(() -> {
+            for (int i = 0; i < Math.min(window, count); i++) {
+                next[0].run();
+            }
+        });
+        if (!all.await(120, TimeUnit.SECONDS)) {
+            Echoer.fail("replies missing after 120 s: " + (count - all.getCount()) + " of " + count, null);
+        }
+    }
+
+    /** Sends {@code count} pushes at {@code rate} per second on a fixed schedule; returns push-to-reply nanos. */
+    static long[] fixedRate(Echoer echoer, int count, int rate) throws InterruptedException {
+        long[] latencies = new long[count];
+        CountDownLatch all = new CountDownLatch(count);
+        AtomicInteger done = new AtomicInteger();
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long due = start + i * interval;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int index = i;
+            long sent = System.nanoTime();
+            echoer.send(() -> {
+                latencies[index] = System.nanoTime() - sent;
+                done.incrementAndGet();
+                all.countDown();
+            });
+        }
+        if (!all.await(60, TimeUnit.SECONDS)) {
+            Echoer.fail("replies missing after 60 s: " + done.get() + " of " + count, null);
+        }
+        return latencies;
+    }
+}

@@ -1,0 +1,514 @@
+package dev.slipstream.benchmarks.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipstream.testing.FakePhoenixServer;
+import dev.slipstream.testing.demo.DemoChannels;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The end-to-end load harness: one command runs every client benchmark with the peers side by side, each client in
+ * its own process, against the fake Phoenix server in another JVM (or any server with the demo {@code echo:*}
+ * channel, {@code --server}). See {@code benchmarks/README.md} for the options and the JSON schema.
+ *
+ * <pre>{@code
+ * java -cp benchmarks/target/benchmarks.jar dev.slipstream.benchmarks.load.LoadHarness --quick --json bench.json --svg bench.svg
+ * }</pre>
+ */
+public final class LoadHarness {
+    /** The version of the JSON schema; it changes only when a field changes meaning or goes away. */
+    static final String SCHEMA = "slipstream-load/1";
+
+    private final boolean quick;
+    private final String externalServer;
+    private final Path jsDir;
+    private final String classpath = System.getProperty("java.class.path");
+    private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private final ArrayNode figures = JsonNodeFactory.instance.arrayNode();
+    private final ArrayNode skipped = JsonNodeFactory.instance.arrayNode();
+    private String phoenixEndpoint;
+    private String rawEndpoint;
+
+    private LoadHarness(boolean quick, String externalServer, Path jsDir) {
+        this.quick = quick;
+        this.externalServer = externalServer;
+        this.jsDir = jsDir;
+    }
+
+    /** {@code [--quick] [--json FILE] [--svg FILE] [--server URL] [--js DIR] [--only NAME,...]}. */
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        String json = null;
+        String svg = null;
+        String server = null;
+        String js = "benchmarks/js";
+        List<String> only = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--json" -> json = arg(args, ++i, "--json");
+                case "--svg" -> svg = arg(args, ++i, "--svg");
+                case "--server" -> server = arg(args, ++i, "--server");
+                case "--js" -> js = arg(args, ++i, "--js");
+                case "--only" -> only.addAll(Arrays.asList(arg(args, ++i, "--only").split(",")));
+                case "--replot" -> {
+                    // Draws the plot of an earlier run's JSON, runs nothing: --replot run.json --svg plot.svg
+                    Path from = Path.of(arg(args, ++i, "--replot"));
+                    String to = i + 2 < args.length && args[i + 1].equals("--svg") ? args[i + 2] : "plot.svg";
+                    Files.writeString(Path.of(to), Plot.svg(new ObjectMapper().readTree(from.toFile())));
+                    System.out.println("wrote " + to);
+                    System.exit(0);
+                }
+                default -> {
+                    System.err.println("unknown argument \"" + args[i] + "\"");
+                    System.err.println("usage: LoadHarness [--quick] [--json FILE] [--svg FILE] [--server ws://HOST:PORT/socket]"
+                            + " [--js DIR] [--only throughput,latency,connections,large,fanout,server] | --replot RUN.json --svg FILE");
+                    System.exit(2);
+                }
+            }
+        }
+        LoadHarness h = new LoadHarness(quick, server, Path.of(js));
+        ObjectNode report = h.run(only);
+        if (json != null) {
+            Files.writeString(Path.of(json), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(report) + "\n");
+            System.out.println("wrote " + json);
+        }
+        if (svg != null) {
+            Files.writeString(Path.of(svg), Plot.svg(report));
+            System.out.println("wrote " + svg);
+        }
+        System.exit(0);
+    }
+
+    private static String arg(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private boolean wanted(List<String> only, String name) {
+        return only.isEmpty() || only.contains(name);
+    }
+
+    private ObjectNode run(List<String> only) throws Exception {
+        long started = System.nanoTime();
+        ObjectNode report = JsonNodeFactory.instance.objectNode();
+        report.put("schema", SCHEMA).put("mode", quick ? "quick" : "full").put("startedAt", Instant.now().toString());
+        ObjectNode machine = report.putObject("machine");
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+                .put("arch", System.getProperty("os.arch"))
+                .put("cpus", Runtime.getRuntime().availableProcessors())
+                .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
+                .put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        Process serverProcess = null;
+        if (externalServer == null) {
+            serverProcess = startServer();
+            report.putObject("server").put("kind", "fake").put("url", phoenixEndpoint).put("raw", rawEndpoint);
+        } else {
+            phoenixEndpoint = externalServer;
+            report.putObject("server").put("kind", "external").put("url", phoenixEndpoint);
+        }
+        String node = nodeVersion();
+        machine.put("node", node == null ? "missing" : node);
+        try {
+            if (wanted(only, "throughput")) {
+                throughput(node);
+            }
+            if (wanted(only, "latency")) {
+                latency(node);
+            }
+            if (wanted(only, "connections") || wanted(only, "fanout")) {
+                connections();
+            }
+            if (wanted(only, "large")) {
+                large();
+            }
+            if (wanted(only, "server")) {
+                serverStartStop();
+            }
+        } finally {
+            if (serverProcess != null) {
+                serverProcess.getOutputStream().close(); // BenchServer stops at the end of its input
+                if (!serverProcess.waitFor(20, TimeUnit.SECONDS)) {
+                    serverProcess.destroyForcibly();
+                }
+            }
+        }
+        machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        report.put("seconds", (System.nanoTime() - started) / 1e9);
+        report.set("figures", figures);
+        report.set("skipped", skipped);
+        printTable();
+        return report;
+    }
+
+    // ---------------------------------------------------------------- server
+
+    private Process startServer() throws Exception {
+        Process p = new ProcessBuilder(java, "-Xmx2g", "-cp", classpath, BenchServer.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                String l;
+                while ((l = out.readLine()) != null) {
+                    if (l.startsWith("BENCH-SERVER ")) {
+                        return l;
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String l = line.get(60, TimeUnit.SECONDS);
+        if (l == null) {
+            throw new IllegalStateException("the benchmark server did not start (exit " + p.waitFor() + ")");
+        }
+        for (String part : l.substring("BENCH-SERVER ".length()).split(" ")) {
+            if (part.startsWith("phoenix=")) {
+                phoenixEndpoint = part.substring("phoenix=".length());
+            } else if (part.startsWith("raw=")) {
+                rawEndpoint = part.substring("raw=".length());
+            }
+        }
+        System.out.println("server: fake Phoenix " + phoenixEndpoint + ", raw echo " + rawEndpoint + " (pid " + p.pid() + ")");
+        return p;
+    }
+
+    // ---------------------------------------------------------------- child processes
+
+    private record Result(int exit, String stdout, String stderr) {
+        JsonNode json() {
+            for (String l : stdout.split("\n")) {
+                if (l.startsWith("{")) {
+                    try {
+                        return new ObjectMapper().readTree(l);
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+
+        String why() {
+            String err = stderr.strip();
+            int cut = err.indexOf('\n');
+            return "exit " + exit + (err.isEmpty() ? "" : ": " + (cut < 0 ? err : err.substring(0, cut)));
+        }
+    }
+
+    private Result exec(List<String> command, File dir, long timeoutSeconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (dir != null) {
+            pb.directory(dir);
+        }
+        Process p = pb.start();
+        CompletableFuture<String> out = drain(p.getInputStream());
+        CompletableFuture<String> err = drain(p.getErrorStream());
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return new Result(-1, out.getNow(""), "timed out after " + timeoutSeconds + " s");
+        }
+        return new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+    }
+
+    private static CompletableFuture<String> drain(java.io.InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        });
+    }
+
+    private List<String> jvm(String main, String... args) {
+        List<String> c = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", classpath, main));
+        c.addAll(Arrays.asList(args));
+        return c;
+    }
+
+    private String nodeVersion() {
+        try {
+            Result r = exec(List.of("node", "--version"), null, 20);
+            return r.exit == 0 ? r.stdout.strip() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Installs phoenix and ws from the committed package-lock.json when node_modules is missing. */
+    private String prepareJs(String node) throws Exception {
+        if (node == null) {
+            return "node is not installed (phoenix.js needs Node 18 or later)";
+        }
+        if (!Files.isRegularFile(jsDir.resolve("peer.js"))) {
+            return jsDir.toAbsolutePath() + "/peer.js not found (run from the repository root or pass --js DIR)";
+        }
+        if (!Files.isDirectory(jsDir.resolve("node_modules/phoenix"))) {
+            System.out.println("phoenix.js: npm ci in " + jsDir);
+            Result r = exec(List.of("npm", "ci", "--no-audit", "--no-fund"), jsDir.toFile(), 300);
+            if (r.exit != 0) {
+                return "npm ci failed: " + r.why();
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- benchmarks
+
+    private List<String> jvmClients() {
+        List<String> clients = new ArrayList<>(List.of("slipstream", "javaphoenixclient"));
+        if (rawEndpoint != null) {
+            clients.add("raw");
+        }
+        return clients;
+    }
+
+    private Result clientRun(String client, String node, String mode, int count, int param) throws Exception {
+        if (client.equals("phoenix.js")) {
+            return exec(List.of("node", "peer.js", phoenixEndpoint, mode, String.valueOf(count), String.valueOf(param)),
+                    jsDir.toFile(), 180);
+        }
+        String endpoint = client.equals("raw") ? rawEndpoint : phoenixEndpoint;
+        return exec(jvm(ClientProbe.class.getName(), client, endpoint, mode, String.valueOf(count),
+                String.valueOf(param)), null, 180);
+    }
+
+    private List<String> allClients(String node) throws Exception {
+        List<String> clients = jvmClients();
+        String why = prepareJs(node);
+        if (why == null) {
+            clients.add(clients.size() - (rawEndpoint != null ? 1 : 0), "phoenix.js");
+        } else {
+            skip("throughput,latency", "phoenix.js", why);
+        }
+        return clients;
+    }
+
+    private void throughput(String node) throws Exception {
+        int count = quick ? 20_000 : 200_000;
+        int runs = quick ? 1 : 3;
+        for (String client : allClients(node)) {
+            List<double[]> results = new ArrayList<>();
+            for (int run = 0; run < runs; run++) {
+                System.out.println("throughput: " + client + " run " + (run + 1) + "/" + runs + ", " + count + " pushes, window 64");
+                Result r = clientRun(client, node, "throughput", count, 64);
+                JsonNode j = r.json();
+                if (j == null) {
+                    skip("throughput", client, r.why());
+                    break;
+                }
+                results.add(new double[] {j.get("replies").asLong() / j.get("seconds").asDouble(),
+                        j.get("cpuNanos").asDouble() / j.get("replies").asLong() / 1000});
+            }
+            if (results.size() == runs) {
+                results.sort((a, b) -> Double.compare(a[0], b[0]));
+                double[] median = results.get(runs / 2);
+                figure("throughput", client, "roundTripsPerSecond", median[0], "1/s", "median of " + runs + " runs");
+                figure("cpu", client, "cpuMicrosPerRoundTrip", median[1], "us",
+                        "whole client process CPU time / replies, pipelined run");
+            }
+        }
+    }
+
+    private void latency(String node) throws Exception {
+        int rate = 1000;
+        int count = quick ? 3_000 : 30_000;
+        for (String client : allClients(node)) {
+            System.out.println("latency: " + client + ", " + count + " pushes at " + rate + "/s");
+            Result r = clientRun(client, node, "latency", count, rate);
+            JsonNode j = r.json();
+            if (j == null) {
+                skip("latency", client, r.why());
+                continue;
+            }
+            double[] l = new double[j.get("latenciesMicros").size()];
+            for (int i = 0; i < l.length; i++) {
+                l[i] = j.get("latenciesMicros").get(i).asDouble();
+            }
+            Arrays.sort(l);
+            String note = count + " pushes at " + rate + "/s";
+            figure("latency", client, "p50Micros", pct(l, 0.50), "us", note);
+            figure("latency", client, "p99Micros", pct(l, 0.99), "us", note);
+            figure("latency", client, "p999Micros", pct(l, 0.999), "us", note);
+            figure("latency", client, "maxMicros", l[l.length - 1], "us", note);
+            figure("cpu", client, "cpuMicrosPerRoundTripAtRate", j.get("cpuNanos").asDouble() / l.length / 1000, "us",
+                    "whole client process CPU time / replies at " + rate + "/s (includes idle costs)");
+        }
+    }
+
+    private static double pct(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    /** The JDK WebSocket's three per-connection buffers, each 16 KiB by default, set to 1 KiB. */
+    static final List<String> SMALL_BUFFERS = List.of("-Djdk.httpclient.bufsize=1024",
+            "-Djdk.httpclient.websocket.writeBufferSize=1024", "-Djdk.httpclient.websocket.intermediateBufferSize=1024");
+
+    /** Small buffers, and one HttpClient with a 2-thread executor instead of the JDK's cached pool. */
+    static final List<String> TUNED = Stream.concat(SMALL_BUFFERS.stream(), Stream.of("-Dbench.httpThreads=2")).toList();
+
+    private void connections() throws Exception {
+        int ours = quick ? 1_000 : 10_000;
+        long budget = quick ? 30 : 240;
+        // JavaPhoenixClient holds several threads per connection (its own executor and OkHttp's reader), so it is
+        // capped: 10,000 of them would need tens of thousands of threads on a shared machine.
+        int peerN = quick ? 300 : 2_000;
+        record Variant(String name, String client, List<String> flags, int n) {}
+        List<Variant> variants = List.of(
+                new Variant("slipstream", "slipstream", List.of(), ours),
+                new Variant("slipstream-small-buffers", "slipstream", SMALL_BUFFERS, ours),
+                new Variant("slipstream-tuned", "slipstream", TUNED, ours),
+                new Variant("javaphoenixclient", "javaphoenixclient", List.of(), peerN));
+        for (Variant v : variants) {
+            int n = v.n;
+            System.out.println("connections: " + v.name + ", " + n + " clients" + (v.flags.isEmpty() ? "" : " " + v.flags));
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g"));
+            cmd.addAll(v.flags);
+            cmd.addAll(List.of("-cp", classpath, ConnectionsProbe.class.getName(), v.client, phoenixEndpoint,
+                    String.valueOf(n), String.valueOf(budget)));
+            Result r = exec(cmd, null, budget + 240);
+            JsonNode j = r.json();
+            if (j == null) {
+                skip("connections", v.name, r.why());
+                continue;
+            }
+            String note = j.get("joined").asInt() + " of " + n + " joined"
+                    + (j.has("error") ? " (" + j.get("error").asText() + ")" : "")
+                    + (v.flags.isEmpty() ? "" : ", " + String.join(" ", v.flags));
+            figure("connections", v.name, "joined", j.get("joined").asDouble(), "connections", note);
+            figure("connections", v.name, "heapPerConnectionBytes", j.get("heapPerConnectionBytes").asDouble(), "B", note);
+            figure("connections", v.name, "threads", j.get("threads").asDouble(), "threads",
+                    note + "; JVM threads in total (" + j.get("threadsBefore").asInt() + " before the first connection): "
+                    + j.path("threadNames"));
+            figure("connections", v.name, "connectAllSeconds", j.get("connectAllSeconds").asDouble(), "s", note);
+            if (j.has("fanoutMillis") && j.get("fanoutMillis").size() > 0) {
+                double[] f = new double[j.get("fanoutMillis").size()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = j.get("fanoutMillis").get(i).asDouble();
+                }
+                Arrays.sort(f);
+                figure("fanout", v.name, "broadcastToAllMillis", f[f.length / 2], "ms",
+                        "one broadcast to " + j.get("joined").asInt() + " subscribers, median of " + f.length);
+            } else if (j.has("fanoutError")) {
+                skip("fanout", v.name, j.get("fanoutError").asText());
+            }
+        }
+    }
+
+    private void large() throws Exception {
+        long total = quick ? 256L << 20 : 1L << 30;
+        for (String format : List.of("json", "binary")) {
+            System.out.println("large: " + format + ", " + (total >> 20) + " MiB in 16 MiB messages, -Xmx128m");
+            Result r = exec(List.of(java, "-Xmx128m", "-XX:+ExitOnOutOfMemoryError", "-cp", classpath,
+                    LargeMessageProbe.class.getName(), phoenixEndpoint, format, String.valueOf(total)), null,
+                    quick ? 150 : 600);
+            JsonNode j = r.json();
+            if (j == null) {
+                // -XX:+ExitOnOutOfMemoryError ends the JVM with exit code 3 and says so on standard output.
+                boolean oom = r.exit == 3 || (r.stdout + r.stderr).contains("OutOfMemoryError");
+                figure("large", "slipstream-" + format, "oom", oom ? 1 : 0, "bool", r.why() + " " + r.stdout.strip());
+                skip("large", "slipstream-" + format, r.why());
+                continue;
+            }
+            String note = j.get("roundTrips").asInt() + " echoes of 16 MiB, -Xmx128m";
+            figure("large", "slipstream-" + format, "oom", j.get("oom").asBoolean() ? 1 : 0, "bool", note);
+            if (!j.get("oom").asBoolean()) {
+                figure("large", "slipstream-" + format, "mbPerSecond", j.get("mbPerSecond").asDouble(), "MB/s",
+                        note + "; bytes sent + received");
+                figure("large", "slipstream-" + format, "peakHeapBytes", j.get("peakHeapBytes").asDouble(), "B",
+                        note + "; heap in use just before a collection, at most");
+                figure("large", "slipstream-" + format, "peakLiveHeapBytes", j.get("peakLiveHeapBytes").asDouble(), "B",
+                        note + "; heap in use just after a collection, at most (live data)");
+                figure("large", "slipstream-" + format, "heapBaselineBytes", j.get("heapBaselineBytes").asDouble(), "B",
+                        note + "; after connecting, with the application's 16 MiB message made");
+                figure("large", "slipstream-" + format, "peakLiveHeapPerMessage",
+                        j.get("peakLiveHeapBytes").asDouble() / LargeMessageProbe.MESSAGE, "x", note);
+            }
+            // The heap goal, as a pass or fail: the application's own 16 MiB plus 3 times the message is 64 MiB.
+            // (Heap figures of a JVM are upper bounds: G1 frees dead 16 MiB arrays lazily.)
+            Result small = exec(List.of(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp", classpath,
+                    LargeMessageProbe.class.getName(), phoenixEndpoint, format, String.valueOf(4L * LargeMessageProbe.MESSAGE)),
+                    null, quick ? 100 : 300);
+            JsonNode sj = small.json();
+            boolean smallOom = sj == null ? small.exit == 3 || (small.stdout + small.stderr).contains("OutOfMemoryError")
+                    : sj.get("oom").asBoolean();
+            figure("large", "slipstream-" + format, "oomAtXmx64m", smallOom ? 1 : 0, "bool",
+                    "2 echoes of 16 MiB at -Xmx64m (16 MiB of application data + 3 x 16 MiB)"
+                            + (sj == null ? "; " + small.why() + " " + small.stdout.strip() : ""));
+        }
+    }
+
+    /** Start and stop of an in-process fake server with the demo channels on an ephemeral port. */
+    private void serverStartStop() {
+        int rounds = quick ? 20 : 100;
+        double[] start = new double[rounds];
+        double[] stop = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            FakePhoenixServer s = DemoChannels.install(FakePhoenixServer.builder()).port(0).build().start();
+            long t1 = System.nanoTime();
+            s.close();
+            long t2 = System.nanoTime();
+            start[i] = (t1 - t0) / 1e6;
+            stop[i] = (t2 - t1) / 1e6;
+        }
+        figure("server", "fake-server", "firstStartMillis", start[0], "ms", "the first start in this JVM (class loading)");
+        Arrays.sort(start, 1, rounds);
+        Arrays.sort(stop, 1, rounds);
+        figure("server", "fake-server", "startMillis", start[1 + (rounds - 1) / 2], "ms", "median of " + (rounds - 1) + " warm starts");
+        figure("server", "fake-server", "stopMillis", stop[1 + (rounds - 1) / 2], "ms", "median of " + (rounds - 1) + " warm stops");
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private void figure(String benchmark, String client, String metric, double value, String unit, String note) {
+        figures.addObject().put("benchmark", benchmark).put("client", client).put("metric", metric)
+                .put("value", value).put("unit", unit).put("note", note);
+        System.out.printf(Locale.ROOT, "  %-12s %-26s %-30s %14.2f %s%n", benchmark, client, metric, value, unit);
+    }
+
+    private void skip(String benchmark, String client, String reason) {
+        skipped.addObject().put("benchmark", benchmark).put("client", client).put("reason", reason);
+        System.out.println("  skipped " + benchmark + " " + client + ": " + reason);
+    }
+
+    private void printTable() {
+        Map<String, List<JsonNode>> byBenchmark = new LinkedHashMap<>();
+        figures.forEach(f -> byBenchmark.computeIfAbsent(f.get("benchmark").asText(), k -> new ArrayList<>()).add(f));
+        System.out.println();
+        System.out.println("| benchmark | client | metric | value | unit |");
+        System.out.println("|---|---|---|---:|---|");
+        byBenchmark.forEach((b, list) -> list.forEach(f -> System.out.printf(Locale.ROOT, "| %s | %s | %s | %,.2f | %s |%n",
+                b, f.get("client").asText(), f.get("metric").asText(), f.get("value").asDouble(), f.get("unit").asText())));
+        skipped.forEach(s -> System.out.println("skipped: " + s.get("benchmark").asText() + " " + s.get("client").asText()
+                + ": " + s.get("reason").asText()));
+    }
+}
