@@ -1,7 +1,7 @@
 package dev.slipstream.client.transport;
 
 import dev.slipstream.client.protocol.Frame;
-import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -150,9 +150,11 @@ public final class JdkWebSocketTransport implements Transport {
         private final TransportListener listener;
         private final int maxBytes;
         private final AtomicBoolean finished = new AtomicBoolean();
-        private StringBuilder text;
-        private long textBytes;
-        private ByteArrayOutputStream binary;
+        // Fragments of the message being received, joined once at their exact total size when the last arrives,
+        // so a large message costs its fragments plus one copy, never a doubling buffer.
+        private List<String> textParts;
+        private List<byte[]> binaryParts;
+        private long partBytes;
 
         Reader(TransportListener listener, int maxBytes) {
             this.listener = listener;
@@ -165,21 +167,24 @@ public final class JdkWebSocketTransport implements Transport {
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            if (text == null) {
-                text = new StringBuilder(data.length());
-                textBytes = 0;
-            }
-            textBytes += utf8Length(data);
-            if (textBytes > maxBytes) {
-                tooLarge(ws, textBytes);
+            long size = partBytes + utf8Length(data);
+            if (size > maxBytes) {
+                tooLarge(ws, size);
                 return null;
             }
-            text.append(data);
-            if (last) {
-                String whole = text.toString();
-                text = null;
-                if (!finished.get()) {
-                    listener.onFrame(Frame.text(whole));
+            if (last && textParts == null) {
+                deliver(Frame.text(data.toString())); // the common case: an unfragmented message, one copy
+            } else {
+                if (textParts == null) {
+                    textParts = new ArrayList<>();
+                }
+                textParts.add(data.toString());
+                partBytes = size;
+                if (last) {
+                    String whole = String.join("", textParts);
+                    textParts = null;
+                    partBytes = 0;
+                    deliver(Frame.text(whole));
                 }
             }
             ws.request(1);
@@ -188,30 +193,48 @@ public final class JdkWebSocketTransport implements Transport {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            if (binary == null) {
-                binary = new ByteArrayOutputStream(Math.max(16, data.remaining()));
-            }
-            if ((long) binary.size() + data.remaining() > maxBytes) {
-                tooLarge(ws, (long) binary.size() + data.remaining());
+            long size = partBytes + data.remaining();
+            if (size > maxBytes) {
+                tooLarge(ws, size);
                 return null;
             }
+            // The JDK reuses its buffer after this call returns, so the bytes are copied out once.
             byte[] chunk = new byte[data.remaining()];
             data.get(chunk);
-            binary.writeBytes(chunk);
-            if (last) {
-                byte[] whole = binary.toByteArray();
-                binary = null;
-                if (!finished.get()) {
-                    listener.onFrame(Frame.binary(whole));
+            if (last && binaryParts == null) {
+                deliver(Frame.binary(chunk));
+            } else {
+                if (binaryParts == null) {
+                    binaryParts = new ArrayList<>();
+                }
+                binaryParts.add(chunk);
+                partBytes = size;
+                if (last) {
+                    byte[] whole = new byte[(int) size];
+                    int at = 0;
+                    for (byte[] part : binaryParts) {
+                        System.arraycopy(part, 0, whole, at, part.length);
+                        at += part.length;
+                    }
+                    binaryParts = null;
+                    partBytes = 0;
+                    deliver(Frame.binary(whole));
                 }
             }
             ws.request(1);
             return null;
         }
 
+        private void deliver(Frame frame) {
+            if (!finished.get()) {
+                listener.onFrame(frame);
+            }
+        }
+
         private void tooLarge(WebSocket ws, long size) {
-            text = null;
-            binary = null;
+            textParts = null;
+            binaryParts = null;
+            partBytes = 0;
             if (finished.compareAndSet(false, true)) {
                 ws.sendClose(1009, "message too big").whenComplete((r, e) -> ws.abort());
                 listener.onError(new MessageTooLargeException(size, maxBytes));
