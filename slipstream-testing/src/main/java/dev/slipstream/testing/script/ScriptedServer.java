@@ -41,13 +41,16 @@ import org.opentest4j.AssertionFailedError;
  * from any test framework; {@code @SlipstreamTest} in {@code slipstream-junit5} manages one per test.
  *
  * <pre>{@code
- * try (ScriptedServer server = ScriptedServer.start()) {
- *     ChatClient client = ChatClient.connect(server.uri());          // the code under test
+ * try (ScriptedServer server = ScriptedServer.start();
+ *         SlipstreamClient client = SlipstreamClient.builder(server.uri())
+ *                 .module(new Greeter())                            // the code under test: joins, says "hi"
+ *                 .eventListener(server.clientFailureListener())    // its callback exceptions become failures
+ *                 .build()) {
  *     ScriptedChannel room = server.connectAndJoin("room:lobby");    // accept the connect and the join
- *     client.send("hi");
  *     Push push = room.assertPush("new_msg", Map.of("body", "hi"));  // what the client sent
  *     room.reply(push, Reply.ok(Map.of("id", 1)));                   // what the server answers
  *     room.push("new_msg", Map.of("body", "welcome"));               // the server speaks first
+ *     assertThat(server.takeFailures()).isEmpty();
  * }
  * }</pre>
  *
