@@ -15,17 +15,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <pre>{@code
  * @SlipstreamTest
- * class ChatClientTest {
+ * class ChatRoomTest {
  *     @Test
- *     void sendsAndGetsAnId(ScriptedServer server) {
- *         ChatClient client = ChatClient.connect(server.uri());
- *         ScriptedChannel room = server.connectAndJoin("room:lobby");
+ *     void saysAndGetsAnId(ScriptedServer server) {
+ *         ChatRoom lobby = new ChatRoom("lobby", "ada", body -> {});   // a ClientModule, the code under test
+ *         try (SlipstreamClient client = SlipstreamClient.builder(server.uri())
+ *                 .module(lobby)
+ *                 .eventListener(server.clientFailureListener())      // a throwing callback fails the test
+ *                 .build()) {
+ *             ScriptedChannel room = server.connectAndJoin("room:lobby");
+ *             lobby.joined().join();
  *
- *         CompletableFuture<Integer> id = client.send("hi");
- *         Push push = room.assertPush("new_msg", Map.of("body", "hi"));
- *         room.reply(push, Reply.ok(Map.of("id", 7)));
+ *             CompletableFuture<Integer> id = lobby.say(client, "hi");
+ *             Push push = room.assertPush("new_msg", Map.of("body", "hi"));
+ *             room.reply(push, Reply.ok(Map.of("id", 7)));
  *
- *         assertThat(id).succeedsWithin(Duration.ofSeconds(1)).isEqualTo(7);
+ *             assertThat(id).succeedsWithin(Duration.ofSeconds(1)).isEqualTo(7);
+ *         }
  *     }
  * }
  * }</pre>

@@ -29,7 +29,7 @@ class ReadmeSnippetsTest {
                     .isEqualTo(region(Path.of(m.group(1)), m.group(2)));
             checked.add(m.group(2));
         }
-        assertThat(checked).containsExactly("client-module", "script", "stub", "without-junit");
+        assertThat(checked).containsExactly("chat-room", "client-module", "script", "stub", "without-junit");
     }
 
     private static String region(Path file, String tag) throws IOException {

@@ -3,7 +3,7 @@ package dev.slipstream.junit5.tutorial;
 import static dev.slipstream.testing.script.PayloadMatcher.partial;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.junit5.SlipstreamTest;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.script.Push;
@@ -23,34 +23,44 @@ import org.junit.jupiter.api.Test;
 class TestingAClientModuleTest {
 
     @Test
-    void sendsAMessageAndGetsItsId(ScriptedServer server) {
-        List<JsonNode> received = new CopyOnWriteArrayList<>();
-        try (ChatClient chat = ChatClient.connect(server.uri(), "lobby", "ada", received::add, server::reportFailure)) {
-            // The client connects and joins by itself; accept both, checking the join params.
+    void saysSomethingAndGetsItsId(ScriptedServer server) {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        ChatRoom lobby = new ChatRoom("lobby", "ada", heard::add);
+        try (SlipstreamClient client = SlipstreamClient.builder(server.uri())
+                .module(lobby)
+                .eventListener(server.clientFailureListener()) // a callback that throws fails the test
+                .build()) {
+            // The module connects and joins by itself; accept both, checking the join params.
             ScriptedChannel room = server.connectAndJoin("room:lobby", Map.of("user", "ada"));
+            assertThat(lobby.joined()).succeedsWithin(Duration.ofSeconds(5));
 
-            // Exercise the client, then assert what it sent and answer it.
-            CompletableFuture<JsonNode> id = chat.send("hello");
+            // Exercise the module, then assert what it sent and answer it.
+            CompletableFuture<Integer> id = lobby.say(client, "hello");
             Push push = room.assertPush("new_msg", partial(Map.of("body", "hello")));
             room.reply(push, Reply.ok(Map.of("id", 42)));
-            assertThat(id).succeedsWithin(Duration.ofSeconds(5))
-                    .satisfies(reply -> assertThat(reply.get("id").asInt()).isEqualTo(42));
+            assertThat(id).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(42);
 
-            // The server speaks first: a push the client hands to its callback.
+            // The server speaks first: a push the module hands to its listener.
             room.push("new_msg", Map.of("body", "welcome, ada"));
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !received.isEmpty());
-            assertThat(received.get(0).get("body").asText()).isEqualTo("welcome, ada");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !heard.isEmpty());
+            assertThat(heard).containsExactly("welcome, ada");
         }
         server.assertDisconnect();
     }
 
     @Test
     void anErrorReplyFailsTheFuture(ScriptedServer server) {
-        try (ChatClient chat = ChatClient.connect(server.uri(), "lobby", "ada", m -> {}, server::reportFailure)) {
+        ChatRoom lobby = new ChatRoom("lobby", "ada", body -> {});
+        try (SlipstreamClient client = SlipstreamClient.builder(server.uri())
+                .module(lobby)
+                .eventListener(server.clientFailureListener())
+                .build()) {
             ScriptedChannel room = server.connectAndJoin("room:lobby");
-            CompletableFuture<JsonNode> id = chat.send("spam");
+            assertThat(lobby.joined()).succeedsWithin(Duration.ofSeconds(5));
+            CompletableFuture<Integer> id = lobby.say(client, "spam");
             room.reply(room.assertPush("new_msg"), Reply.error(Map.of("reason", "spam")));
-            assertThat(id).failsWithin(Duration.ofSeconds(5));
+            assertThat(id).failsWithin(Duration.ofSeconds(5))
+                    .withThrowableThat().withMessageContaining("{\"reason\":\"spam\"}");
         }
     }
 }

@@ -2,7 +2,10 @@ package dev.slipstream.junit5.tutorial;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipstream.client.SlipstreamClient;
+import dev.slipstream.client.SlipstreamException;
+import dev.slipstream.client.SyncClient;
+import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.junit5.SlipstreamTest;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.script.ScriptedServer;
@@ -16,16 +19,20 @@ import org.junit.jupiter.api.Test;
 /** Tutorial part 2: testing a synchronous script, which blocks while the test plays the server. */
 class TestingAScriptTest {
 
-    /** The script under test: connect, join, ask for the history, return it. It blocks until the server answers. */
+    // tag::script[]
+    /** The script under test: connect, join, ask for the history, return it. Each step waits for the server. */
     static List<String> fetchHistory(URI server) {
-        CompletableFuture<JsonNode> joined = new CompletableFuture<>();
-        try (ChatClient chat = ChatClient.connect(server, "lobby", "script", m -> {}, joined::completeExceptionally)) {
-            JsonNode reply = chat.send("/history").join();
-            return reply.findValuesAsText("body");
+        try (SyncClient sync = SlipstreamClient.builder(server).buildSync()) {
+            sync.connect();
+            sync.join("room:lobby");
+            Payload.Reply reply = sync.push("room:lobby", "new_msg", Payload.json("{\"body\":\"/history\"}"));
+            if (!reply.isOk()) {
+                throw new SlipstreamException("no history: " + reply.response());
+            }
+            return reply.response().asJson().json().findValuesAsText("body");
         }
     }
 
-    // tag::script[]
     @SlipstreamTest
     static class HistoryScript {
         @Test

@@ -1,6 +1,8 @@
 package dev.slipstream.testing.script;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipstream.client.event.ClientEvent;
+import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.protocol.DecodeException;
 import dev.slipstream.client.protocol.Frame;
 import dev.slipstream.client.protocol.Message;
@@ -39,13 +41,16 @@ import org.opentest4j.AssertionFailedError;
  * from any test framework; {@code @SlipstreamTest} in {@code slipstream-junit5} manages one per test.
  *
  * <pre>{@code
- * try (ScriptedServer server = ScriptedServer.start()) {
- *     ChatClient client = ChatClient.connect(server.uri());          // the code under test
+ * try (ScriptedServer server = ScriptedServer.start();
+ *         SlipstreamClient client = SlipstreamClient.builder(server.uri())
+ *                 .module(new Greeter())                            // the code under test: joins, says "hi"
+ *                 .eventListener(server.clientFailureListener())    // its callback exceptions become failures
+ *                 .build()) {
  *     ScriptedChannel room = server.connectAndJoin("room:lobby");    // accept the connect and the join
- *     client.send("hi");
  *     Push push = room.assertPush("new_msg", Map.of("body", "hi"));  // what the client sent
  *     room.reply(push, Reply.ok(Map.of("id", 1)));                   // what the server answers
  *     room.push("new_msg", Map.of("body", "welcome"));               // the server speaks first
+ *     assertThat(server.takeFailures()).isEmpty();
  * }
  * }</pre>
  *
@@ -523,14 +528,42 @@ public final class ScriptedServer implements AutoCloseable {
 
     /**
      * Records a failure that happened off the test thread, such as an exception in one of the client's callbacks,
-     * so that it fails the test (the JUnit extension rethrows it after the test).
+     * so that it fails the test (the JUnit extension rethrows it after the test). For a {@code SlipstreamClient},
+     * {@link #clientFailureListener()} does this for you.
      *
      * <pre>{@code
-     * client.onCallbackError(server::reportFailure);
+     * executor.submit(() -> { try { work(); } catch (RuntimeException e) { server.reportFailure(e); } });
      * }</pre>
      */
     public void reportFailure(Throwable failure) {
         failures.add(new Failure(Objects.requireNonNull(failure, "failure"), null));
+    }
+
+    /**
+     * A listener for the {@code SlipstreamClient} under test that reports, through {@link #reportFailure}, every
+     * exception (or {@code AssertionError}) thrown by one of its {@code ClientModule} callbacks
+     * ({@link ClientEvent.CallbackFailed}), so that the test fails with it instead of the client logging it and
+     * carrying on. Combine it with a listener of your own through {@link ClientEventListener#all}.
+     *
+     * <p>Only callback failures are reported: they are bugs in the code under test whatever the server does. The
+     * other failure events (connect failures, disconnects, heartbeat and push timeouts, refused joins, frames that do
+     * not decode, messages too large, unmatched replies) are what a test provokes on purpose with the server's
+     * actions and faults, and the code under test sees them through its callbacks and futures, where the test can
+     * assert them.
+     *
+     * <pre>{@code
+     * SlipstreamClient client = SlipstreamClient.builder(server.uri())
+     *         .module(new ChatRoom("lobby", "ada", received::add))
+     *         .eventListener(server.clientFailureListener())
+     *         .build();
+     * }</pre>
+     */
+    public ClientEventListener clientFailureListener() {
+        return event -> {
+            if (event instanceof ClientEvent.CallbackFailed failed) {
+                reportFailure(failed.error());
+            }
+        };
     }
 
     /**
