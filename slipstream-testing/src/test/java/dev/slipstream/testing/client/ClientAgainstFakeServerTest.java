@@ -71,17 +71,26 @@ class ClientAgainstFakeServerTest {
         return Stream.of(Arguments.of(PhoenixVersion.V1_8), Arguments.of(PhoenixVersion.V1_7));
     }
 
-    @AfterEach
-    void tearDown(org.junit.jupiter.api.TestInfo info) throws Exception {
-        if (Boolean.getBoolean("cross.dump")) {
-            System.err.println("=== " + info.getDisplayName() + " " + info.getTestMethod().map(m -> m.getName()).orElse(""));
+    /** On a failure, prints what the client saw and every frame the server recorded, to diagnose it from the log. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final org.junit.jupiter.api.extension.TestWatcher dumpOnFailure = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override
+        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+            StringBuilder out = new StringBuilder("=== client events and server frames of " + context.getDisplayName()
+                    + " " + context.getRequiredTestMethod().getName() + "\n");
             events.stream().filter(e -> !(e instanceof ClientEvent.FrameSent || e instanceof ClientEvent.FrameReceived
                     || e instanceof ClientEvent.CallbackStarted || e instanceof ClientEvent.CallbackFinished))
-                    .forEach(e -> System.err.println("  " + e));
+                    .forEach(e -> out.append("  ").append(e).append('\n'));
             if (server != null) {
-                server.connectionHistory().forEach(c -> c.recording().forEach(f -> System.err.println("  " + c.id() + " " + f)));
+                server.connectionHistory().forEach(c -> c.recording()
+                        .forEach(f -> out.append("  ").append(c.id()).append(' ').append(f).append('\n')));
             }
+            System.err.print(out);
         }
+    };
+
+    @AfterEach
+    void tearDown() throws Exception {
         for (int i = toClose.size() - 1; i >= 0; i--) {
             toClose.get(i).close();
         }
@@ -860,6 +869,63 @@ class ClientAgainstFakeServerTest {
         CompletableFuture<Payload.Reply> buffered = c.push("echo:buf", "echo", obj("{\"b\":1}"));
         server.acceptConnections();
         assertThat(get(buffered).response().asJson().text()).isEqualTo("{\"b\":1}");
+    }
+
+
+    /**
+     * V1 frames carry no join_ref, but Phoenix writes {@code phx_close} and {@code phx_error} with
+     * {@code "ref"} = the join_ref of the incarnation they end. A late one of an older incarnation (a leave's close
+     * arriving after the topic was joined again) must not close or crash the current join.
+     */
+    @ParameterizedTest
+    @MethodSource("versions")
+    void v1CloseAndErrorOfAnOlderJoinAreDropped(PhoenixVersion version) throws Exception {
+        start(version);
+        SlipstreamClient c = client(false, Map.of());
+        get(c.connect());
+        get(c.join("echo:v1"));
+        ServerConnection conn = server.awaitConnection(WAIT);
+        String joinRef = in(conn, "echo:v1").get(0).message().ref();
+        conn.send(Message.of(null, "older-" + joinRef, "echo:v1", "phx_close", Payload.empty()));
+        conn.send(Message.of(null, "older-" + joinRef, "echo:v1", "phx_error", Payload.empty()));
+        // Frames are handled in order: once this reply is in, both stale frames have been handled.
+        assertThat(get(c.push("echo:v1", "echo", obj("{\"after\":1}"))).isOk()).isTrue();
+        assertThat(c.isJoined("echo:v1")).isTrue();
+        assertThat(events(ClientEvent.TopicClosed.class)).isEmpty();
+        assertThat(events(ClientEvent.MessageDropped.class)).extracting(ClientEvent.MessageDropped::event)
+                .containsExactly("phx_close", "phx_error");
+        // The current incarnation's close is still honoured.
+        conn.stopChannel("echo:v1");
+        await().atMost(WAIT).until(() -> !c.isJoined("echo:v1"));
+        assertThat(events(ClientEvent.TopicClosed.class)).singleElement()
+                .satisfies(e -> assertThat(e.reason().kind()).isEqualTo(TopicCloseReason.Kind.SERVER_CLOSED));
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void serverDrivenPushesCrashesAndStopsReachTheClient(PhoenixVersion version, boolean v2) throws Exception {
+        start(version);
+        SyncClient sync = builder(v2, Map.of()).buildSync();
+        toClose.add(sync);
+        sync.connect();
+        sync.join("echo:drive");
+        ServerConnection conn = server.awaitConnection(WAIT);
+        conn.push("echo:drive", "hello", Map.of("n", 1));
+        assertThat(sync.awaitMessage("echo:drive", "hello", WAIT).payload().asJson().text()).isEqualTo("{\"n\":1}");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(server.httpUri().resolve("/broadcast/echo:drive/news"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"b\":2,\"a\":1}")).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(sync.awaitMessage("echo:drive", "news", WAIT).payload().asJson().text()).isEqualTo("{\"a\":1,\"b\":2}");
+        conn.crashChannel("echo:drive");
+        await().atMost(WAIT).until(() -> events(ClientEvent.TopicJoined.class).size() >= 2);
+        await().atMost(WAIT).until(() -> conn.joinedTopics().contains("echo:drive"));
+        assertThat(sync.push("echo:drive", "echo", Payload.empty()).isOk()).isTrue();
+        conn.stopChannel("echo:drive");
+        await().atMost(WAIT).until(() -> !sync.async().isJoined("echo:drive"));
+        assertThat(events(ClientEvent.TopicClosed.class)).extracting(e -> e.reason().kind())
+                .containsExactly(TopicCloseReason.Kind.CRASHED, TopicCloseReason.Kind.SERVER_CLOSED);
     }
 
 }
