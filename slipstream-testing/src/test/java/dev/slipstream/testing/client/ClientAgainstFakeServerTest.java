@@ -17,7 +17,12 @@ import dev.slipstream.client.TopicCloseReason;
 import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.protocol.Message;
 import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.testing.ChannelHandler;
+import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.FakePhoenixServer;
+import dev.slipstream.testing.HandleResult;
+import dev.slipstream.testing.JoinResult;
+import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.PhoenixVersion;
 import dev.slipstream.testing.RecordedFrame;
 import dev.slipstream.testing.ServerConnection;
@@ -926,6 +931,47 @@ class ClientAgainstFakeServerTest {
         await().atMost(WAIT).until(() -> !sync.async().isJoined("echo:drive"));
         assertThat(events(ClientEvent.TopicClosed.class)).extracting(e -> e.reason().kind())
                 .containsExactly(TopicCloseReason.Kind.CRASHED, TopicCloseReason.Kind.SERVER_CLOSED);
+    }
+
+
+    /**
+     * phoenix.js's join timeout: the client leaves the timed-out join and rejoins. The server answers the leave with
+     * its reply and a {@code phx_close} for the old join_ref, which must not close the topic (V1 included, where only
+     * the close's ref names the old join).
+     */
+    @ParameterizedTest
+    @MethodSource("modes")
+    void aJoinThatTimesOutIsLeftAndJoinedAgain(PhoenixVersion version, boolean v2) throws Exception {
+        CompletableFuture<JoinResult> firstDecision = new CompletableFuture<>();
+        AtomicInteger joins = new AtomicInteger();
+        start(version, b -> b.channel("slowjoin:*", new ChannelHandler() {
+            @Override
+            public JoinResult join(String topic, Payload params, ChannelSocket socket) {
+                return joins.incrementAndGet() == 1 ? JoinResult.later(firstDecision) : JoinResult.ok(Map.of("n", joins.get()));
+            }
+
+            @Override
+            public HandleResult handleIn(String event, Payload payload, ChannelSocket socket) {
+                return HandleResult.reply(Reply.ok(payload));
+            }
+        }));
+        SlipstreamClient c = builder(v2, Map.of()).pushTimeout(Duration.ofSeconds(2)).build();
+        toClose.add(c);
+        get(c.connect());
+        CompletableFuture<Payload> join = c.join("slowjoin:1");
+        assertThat(failure(join)).isInstanceOf(PushTimeoutException.class);
+        // Only now does the server decide the first join (Phoenix's transport was blocked on join/3 meanwhile).
+        firstDecision.complete(JoinResult.ok(Map.of("n", 1)));
+        await().atMost(WAIT).until(() -> !events(ClientEvent.TopicJoined.class).isEmpty());
+        assertThat(json(events(ClientEvent.TopicJoined.class).get(0).response()).get("n").asInt()).isEqualTo(2);
+        ServerConnection conn = server.awaitConnection(WAIT);
+        await().atMost(WAIT).until(() -> out(conn, "slowjoin:1").stream().anyMatch(m -> m.event().equals("phx_close")));
+        assertThat(get(c.push("slowjoin:1", "echo", obj("{\"still\":\"joined\"}"))).isOk()).isTrue();
+        assertThat(c.isJoined("slowjoin:1")).isTrue();
+        assertThat(events(ClientEvent.TopicClosed.class)).isEmpty();
+        assertThat(in(conn, "slowjoin:1")).extracting(f -> f.message().event())
+                .containsExactly("phx_join", "phx_leave", "phx_join", "echo");
+        assertThat(conn.joinedTopics()).containsExactly("slowjoin:1");
     }
 
 }
