@@ -974,4 +974,54 @@ class ClientAgainstFakeServerTest {
         assertThat(conn.joinedTopics()).containsExactly("slowjoin:1");
     }
 
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void paramsAndHeadersArriveIntactAndTheSocketIdWorks(PhoenixVersion version, boolean v2) throws Exception {
+        start(version);
+        String user = "a b&c=d/é+%?#😀";
+        SlipstreamClient c = builder(v2, Map.of("user_id", user, "token", "t=1&2"))
+                .header("x-custom", "v 1").build();
+        toClose.add(c);
+        get(c.connect());
+        get(c.join("echo:p"));
+        ServerConnection conn = server.awaitConnection(WAIT);
+        assertThat(conn.request().param("user_id")).isEqualTo(user);
+        assertThat(conn.request().param("token")).isEqualTo("t=1&2");
+        assertThat(conn.request().param("vsn")).isEqualTo(v2 ? "2.0.0" : "1.0.0");
+        assertThat(conn.request().header("x-custom")).hasValue("v 1");
+        assertThat(conn.socketId()).hasValue("user_socket:" + user);
+        assertReconnectsAndRejoinsTopic(c, conn, () -> assertThat(server.disconnect("user_socket:" + user)).isEqualTo(1));
+    }
+
+    private void assertReconnectsAndRejoinsTopic(SlipstreamClient c, ServerConnection first, Runnable cut) {
+        cut.run();
+        await().atMost(WAIT).until(() -> events(ClientEvent.TopicJoined.class).size() >= 2);
+        assertThat(get(c.push("echo:p", "echo", Payload.empty())).isOk()).isTrue();
+        assertThat(first.isOpen()).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
+    void largeAndUnicodePayloadsRoundTrip(PhoenixVersion version, boolean v2) {
+        start(version);
+        SlipstreamClient c = client(v2, Map.of());
+        get(c.connect());
+        String topic = "echo:ümlaut✓😀";
+        get(c.join(topic));
+        String big = "é😀\\\"\n".repeat(200_000);
+        com.fasterxml.jackson.databind.node.ObjectNode payload = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                .instance.objectNode().put("s", big);
+        Payload.Reply reply = get(c.push(topic, "echo", Payload.json(payload)));
+        assertThat(json(reply.response()).get("s").asText()).isEqualTo(big);
+        if (v2) {
+            byte[] bytes = new byte[3_000_000];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) i;
+            }
+            Payload.Reply bin = get(c.push(topic, "binary", Payload.binary(bytes)));
+            assertThat(bin.response().asBinary().toByteArray()).isEqualTo(bytes);
+        }
+    }
+
 }
