@@ -652,10 +652,16 @@ public final class ConnectionOwner {
             return;
         }
         Topic t = topics.get(topic);
-        if (t != null && m.joinRef() != null && !m.joinRef().equals(t.joinRef)) {
+        String joinRef = m.joinRef();
+        if (joinRef == null && m.ref() != null && (Protocol.PHX_CLOSE.equals(event) || Protocol.PHX_ERROR.equals(event))) {
+            // Phoenix writes phx_close and phx_error with ref = the join_ref of the incarnation they end. V1 frames
+            // have no join_ref, so the ref is what tells a late close of an older join from one of the current join.
+            joinRef = m.ref();
+        }
+        if (t != null && joinRef != null && !joinRef.equals(t.joinRef)) {
             // An older incarnation of the topic (phoenix.js: "dropping outdated message").
             if (listener != null) {
-                emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + m.joinRef()
+                emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + joinRef
                         + " (current " + t.joinRef + ")"));
             }
             return;
