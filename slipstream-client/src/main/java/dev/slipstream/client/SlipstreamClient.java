@@ -235,6 +235,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private boolean reconnect = true;
         private boolean rejoinAfterReconnect = true;
         private boolean rejoinAfterCrash = true;
+        private boolean rejoinAfterRefusal;
         private int pushBufferSize;
         private int maxMessageBytes = 10_000_000;
         private Transport transport;
@@ -340,6 +341,18 @@ public final class SlipstreamClient implements AutoCloseable {
         }
 
         /**
+         * Whether a join the server refuses (reply status {@code error}) is retried with the rejoin backoff, as
+         * phoenix.js and the Elixir original do (default false: the join's future fails with
+         * {@link JoinRefusedException}, the topic is closed with {@code JOIN_REFUSED}, and the module decides). With
+         * true the first future still fails, the module still sees {@code topicClosed}, and the params supplier is
+         * asked again at each retry until a join succeeds or the topic is left.
+         */
+        public Builder rejoinAfterRefusal(boolean rejoin) {
+            this.rejoinAfterRefusal = rejoin;
+            return this;
+        }
+
+        /**
          * Buffers up to {@code size} pushes per topic while the topic is being (re)joined or the client reconnects,
          * and sends them after the join, as phoenix.js does; each keeps its timeout. 0 (the default) fails such
          * pushes at once.
@@ -421,7 +434,7 @@ public final class SlipstreamClient implements AutoCloseable {
         public SlipstreamClient build() {
             ClientConfig config = new ClientConfig(endpoint, serializer, params, copyHeaders(), connectTimeout,
                     heartbeatInterval, pushTimeout, closeTimeout, reconnectBackoff, rejoinBackoff, reconnect,
-                    rejoinAfterReconnect, rejoinAfterCrash, pushBufferSize, maxMessageBytes,
+                    rejoinAfterReconnect, rejoinAfterCrash, rejoinAfterRefusal, pushBufferSize, maxMessageBytes,
                     transport == null ? JdkWebSocketTransport.shared() : transport, scheduler, executor, module,
                     eventListener, name == null ? dev.slipstream.client.transport.TransportRequest.redact(endpoint) : name);
             return new SlipstreamClient(config);

@@ -34,6 +34,7 @@ public record ClientConfig(
         boolean reconnect,
         boolean rejoinAfterReconnect,
         boolean rejoinAfterCrash,
+        boolean rejoinAfterRefusal,
         int pushBufferSize,
         int maxMessageBytes,
         Transport transport,

@@ -864,6 +864,18 @@ public final class ConnectionOwner {
     }
 
     private void joinRefused(Topic t, Payload response) {
+        if (config.rejoinAfterRefusal()) {
+            // As phoenix.js: the topic stays, errored, and is joined again with backoff (buffered pushes keep their
+            // own timeouts); the callback may still leave it.
+            t.phase = TopicPhase.ERRORED;
+            publishJoined();
+            joinFailed(t, new JoinRefusedException(t.topic, response));
+            topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.JOIN_REFUSED, response));
+            if (topics.get(t.topic) == t && t.phase == TopicPhase.ERRORED) {
+                scheduleRejoin(t);
+            }
+            return;
+        }
         topics.remove(t.topic);
         publishJoined();
         joinFailed(t, new JoinRefusedException(t.topic, response));
