@@ -864,23 +864,23 @@ public final class ConnectionOwner {
     }
 
     private void joinRefused(Topic t, Payload response) {
-        if (config.rejoinAfterRefusal()) {
-            // As phoenix.js: the topic stays, errored, and is joined again with backoff (buffered pushes keep their
-            // own timeouts); the callback may still leave it.
+        // By default final; with rejoinAfterRefusal the topic stays, errored, and is joined again with backoff as
+        // phoenix.js does (buffered pushes keep their own timeouts), unless the callback leaves it.
+        boolean retry = config.rejoinAfterRefusal();
+        if (retry) {
             t.phase = TopicPhase.ERRORED;
-            publishJoined();
-            joinFailed(t, new JoinRefusedException(t.topic, response));
-            topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.JOIN_REFUSED, response));
-            if (topics.get(t.topic) == t && t.phase == TopicPhase.ERRORED) {
-                scheduleRejoin(t);
-            }
-            return;
+        } else {
+            topics.remove(t.topic);
         }
-        topics.remove(t.topic);
         publishJoined();
         joinFailed(t, new JoinRefusedException(t.topic, response));
-        failBuffer(t, () -> new TopicClosedException(t.topic, "join refused"));
+        if (!retry) {
+            failBuffer(t, () -> new TopicClosedException(t.topic, "join refused"));
+        }
         topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.JOIN_REFUSED, response));
+        if (retry && topics.get(t.topic) == t && t.phase == TopicPhase.ERRORED) {
+            scheduleRejoin(t);
+        }
     }
 
     private void joinFailed(Topic t, SlipstreamException error) {
