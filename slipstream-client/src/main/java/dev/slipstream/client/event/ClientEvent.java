@@ -5,6 +5,7 @@ import dev.slipstream.client.DisconnectReason;
 import dev.slipstream.client.TopicCloseReason;
 import dev.slipstream.client.protocol.DecodeException;
 import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.transport.UpgradeResponse;
 import java.time.Duration;
 
 /**
@@ -35,13 +36,14 @@ public sealed interface ClientEvent {
     }
 
     /**
-     * The upgrade succeeded; {@code duration} covers TCP, TLS and the upgrade.
+     * The upgrade succeeded; {@code duration} covers TCP, TLS and the upgrade, {@code response} is the server's 101
+     * with its headers (when the transport can see them, see {@link UpgradeResponse#headersVisible()}).
      *
      * <pre>{@code
      * if (event instanceof ClientEvent.Connected c) { connectTimer.record(c.duration()); }
      * }</pre>
      */
-    record Connected(String uri, Duration duration) implements ClientEvent {
+    record Connected(String uri, Duration duration, UpgradeResponse response) implements ClientEvent {
     }
 
     /**

@@ -330,7 +330,7 @@ public final class ConnectionOwner {
         pendingHeartbeat = null;
         scheduleHeartbeat();
         if (listener != null) {
-            emit(new ClientEvent.Connected(redactedUri, took));
+            emit(new ClientEvent.Connected(redactedUri, took, transport.upgradeResponse()));
         }
         completeAll(connectWaiters, null);
         for (Topic t : new ArrayList<>(topics.values())) {

@@ -20,6 +20,14 @@ public interface TransportConnection {
     /** Starts the closing handshake by sending a close frame; the listener's {@code onClosed} follows. */
     void close(int code, String reason);
 
+    /**
+     * The server's answer to the upgrade that opened this connection. Transports that cannot see the response
+     * headers (the JDK's) keep this default.
+     */
+    default UpgradeResponse upgradeResponse() {
+        return UpgradeResponse.headersNotVisible();
+    }
+
     /** Drops the connection at once, without a closing handshake; no further listener calls are needed. */
     void abort();
 }
