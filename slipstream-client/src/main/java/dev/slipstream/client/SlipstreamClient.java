@@ -235,7 +235,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private boolean reconnect = true;
         private boolean rejoinAfterReconnect = true;
         private boolean rejoinAfterCrash = true;
-        private boolean rejoinAfterRefusal;
+        private boolean rejoinAfterRefusal = true;
         private int pushBufferSize;
         private int maxMessageBytes = 10_000_000;
         private Transport transport;
@@ -341,11 +341,12 @@ public final class SlipstreamClient implements AutoCloseable {
         }
 
         /**
-         * Whether a join the server refuses (reply status {@code error}) is retried with the rejoin backoff, as
-         * phoenix.js and the Elixir original do (default false: the join's future fails with
-         * {@link JoinRefusedException}, the topic is closed with {@code JOIN_REFUSED}, and the module decides). With
-         * true the first future still fails, the module still sees {@code topicClosed}, and the params supplier is
-         * asked again at each retry until a join succeeds or the topic is left.
+         * Whether a join the server refuses (reply status {@code error}) is retried with the rejoin backoff (default
+         * true, as phoenix.js and the Elixir original do). Either way the join's future fails with
+         * {@link JoinRefusedException} and the module sees {@code topicClosed} with {@code JOIN_REFUSED}; with true the
+         * topic stays and the params supplier is asked again at each retry until a join succeeds or the topic is left
+         * ({@link SlipstreamClient#leave} stops the retries). With false the refusal is final and the topic is
+         * forgotten, which suits scripts and credentials that cannot change.
          */
         public Builder rejoinAfterRefusal(boolean rejoin) {
             this.rejoinAfterRefusal = rejoin;

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A join the server refuses: final by default (the module decides), retried with the rejoin backoff and fresh params
- * with {@code rejoinAfterRefusal(true)}, as phoenix.js and the Elixir original do. Against the demo's
+ * A join the server refuses: retried with the rejoin backoff and fresh params by default, as phoenix.js and the Elixir
+ * original do; final with {@code rejoinAfterRefusal(false)} (the module decides). Against the demo's
  * {@code echo:private}, which refuses any join without {@code "password":"secret"}.
  */
 @Timeout(60)
@@ -35,11 +35,12 @@ class RefusedJoinTest {
         }
     }
 
-    private SlipstreamClient client(FakePhoenixServer server, boolean rejoinAfterRefusal, List<ClientEvent> events) {
-        SlipstreamClient client = SlipstreamClient.builder(server.socketUri())
-                .rejoinAfterRefusal(rejoinAfterRefusal)
-                .eventListener(events::add)
-                .build();
+    private SlipstreamClient client(FakePhoenixServer server, Boolean rejoinAfterRefusal, List<ClientEvent> events) {
+        SlipstreamClient.Builder builder = SlipstreamClient.builder(server.socketUri()).eventListener(events::add);
+        if (rejoinAfterRefusal != null) {
+            builder.rejoinAfterRefusal(rejoinAfterRefusal);
+        }
+        SlipstreamClient client = builder.build();
         open.add(client);
         client.connect().orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
         return client;
@@ -52,7 +53,7 @@ class RefusedJoinTest {
     }
 
     @Test
-    void aRefusedJoinIsFinalByDefault() {
+    void aRefusedJoinIsFinalWithRejoinAfterRefusalOff() {
         FakePhoenixServer server = server();
         List<ClientEvent> events = new CopyOnWriteArrayList<>();
         SlipstreamClient client = client(server, false, events);
@@ -72,10 +73,10 @@ class RefusedJoinTest {
     }
 
     @Test
-    void withRejoinAfterRefusalTheJoinIsRetriedWithFreshParamsUntilItSucceeds() {
+    void byDefaultTheJoinIsRetriedWithFreshParamsUntilItSucceeds() {
         FakePhoenixServer server = server();
         List<ClientEvent> events = new CopyOnWriteArrayList<>();
-        SlipstreamClient client = client(server, true, events);
+        SlipstreamClient client = client(server, null, events);
         AtomicInteger asked = new AtomicInteger();
 
         CompletableFuture<Payload> join = client.join("echo:private", () -> Payload.json(
