@@ -83,7 +83,7 @@ public final class LoadHarness {
                 default -> {
                     System.err.println("unknown argument \"" + args[i] + "\"");
                     System.err.println("usage: LoadHarness [--quick] [--json FILE] [--svg FILE] [--server ws://HOST:PORT/socket]"
-                            + " [--js DIR] [--only throughput,latency,connections,large,fanout,server] | --replot RUN.json --svg FILE");
+                            + " [--js DIR] [--only throughput,latency,connections,large,fanout,server,testing] | --replot RUN.json --svg FILE");
                     System.exit(2);
                 }
             }
@@ -148,6 +148,9 @@ public final class LoadHarness {
             }
             if (wanted(only, "server")) {
                 serverStartStop();
+            }
+            if (wanted(only, "testing")) {
+                testing();
             }
         } finally {
             if (serverProcess != null) {
@@ -485,6 +488,50 @@ public final class LoadHarness {
         Arrays.sort(stop, 1, rounds);
         figure("server", "fake-server", "startMillis", start[1 + (rounds - 1) / 2], "ms", "median of " + (rounds - 1) + " warm starts");
         figure("server", "fake-server", "stopMillis", stop[1 + (rounds - 1) / 2], "ms", "median of " + (rounds - 1) + " warm stops");
+    }
+
+    /**
+     * The speed of tests written with {@code @SlipstreamTest}: the everyday test ({@link EverydayTest}) run many times
+     * through the JUnit Platform Launcher in a child JVM, and the scripted server's start and stop there.
+     */
+    private void testing() throws Exception {
+        int warmup = quick ? 1_500 : 3_000;
+        int runs = quick ? 500 : 2_000;
+        System.out.println("testing: @SlipstreamTest through the JUnit launcher, " + runs + " runs after " + warmup
+                + " warm-up runs, per-test and per-class server");
+        Result r = exec(jvm(TestingProbe.class.getName(), String.valueOf(warmup), String.valueOf(runs)), null,
+                quick ? 120 : 600);
+        JsonNode j = r.json();
+        if (j == null) {
+            skip("testing", "slipstream-junit5", r.why());
+            return;
+        }
+        String warm = runs + " runs after " + warmup + " warm-up runs";
+        for (String[] variant : List.of(new String[] {"per-test-server", "perTest", "start, exchange, close"},
+                new String[] {"per-class-server", "perClass", "exchange, reset"})) {
+            double[] t = sorted(j.get(variant[1] + "Millis"));
+            String note = "@SlipstreamTest connect, join, assertPush, reply (" + variant[2] + "), start to finish event; " + warm;
+            figure("testing", variant[0], "medianMillis", pct(t, 0.50), "ms", note);
+            figure("testing", variant[0], "p90Millis", pct(t, 0.90), "ms", note);
+            figure("testing", variant[0], "bestMillis", t[0], "ms", note);
+            figure("testing", variant[0], "cpuMillis", j.get(variant[1] + "CpuMillis").asDouble(), "ms",
+                    "whole process CPU time per launch of one test (all threads: JIT and GC too); " + warm);
+        }
+        figure("testing", "scripted-server", "coldStartMillis", j.get("coldStartMillis").asDouble(), "ms",
+                "ScriptedServer.start(), the first in a fresh JVM (class loading)");
+        figure("testing", "scripted-server", "startMillis", pct(sorted(j.get("startMillis")), 0.50), "ms",
+                "ScriptedServer.start(), median of " + warm);
+        figure("testing", "scripted-server", "stopMillis", pct(sorted(j.get("stopMillis")), 0.50), "ms",
+                "ScriptedServer.close(), median of " + warm);
+    }
+
+    private static double[] sorted(JsonNode values) {
+        double[] d = new double[values.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = values.get(i).asDouble();
+        }
+        Arrays.sort(d);
+        return d;
     }
 
     // ---------------------------------------------------------------- output
