@@ -43,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -81,7 +82,9 @@ import org.xnio.channels.AcceptingChannel;
  * same port, which is how reconnect tests are written.
  *
  * <p>Threads: one XNIO I/O thread, and a small shared worker pool on which each connection's frames are handled
- * sequentially (no thread per connection). Handlers never run on the I/O thread.
+ * sequentially (no thread per connection). Handlers never run on the I/O thread. With
+ * {@link Builder#sharedThreads(boolean)} the server borrows these threads from a set shared by such servers instead
+ * (what {@code @SlipstreamTest} does, so a server per test costs no threads).
  *
  * <pre>{@code
  * try (FakePhoenixServer server = FakePhoenixServer.builder()
@@ -110,6 +113,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     private final int maxFrameSize;
     private final int maxChannels;
     private final int workerThreads;
+    private final boolean sharedThreads;
     private final boolean recording;
     private final ConnectHandler connectHandler;
     private final List<Route> routes;
@@ -121,8 +125,10 @@ public final class FakePhoenixServer implements AutoCloseable {
     private final Object lock = new Object();
     private State state = State.NEW;
     private int boundPort = -1;
-    private ExecutorService pool;
+    private Executor pool;
+    private ExecutorService ownPool;
     private ScheduledExecutorService timer;
+    private SharedThreads.Lease lease;
     private XnioWorker worker;
     private HttpOpenListener openListener;
     private AcceptingChannel<StreamConnection> acceptor;
@@ -148,6 +154,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         this.maxFrameSize = b.maxFrameSize;
         this.maxChannels = b.maxChannels;
         this.workerThreads = b.workerThreads;
+        this.sharedThreads = b.sharedThreads;
         this.recording = b.recording;
         this.connectHandler = b.connectHandler;
         this.routes = List.copyOf(b.routes);
@@ -187,8 +194,22 @@ public final class FakePhoenixServer implements AutoCloseable {
     }
 
     private void createResources() {
-        pool = new ThreadPoolExecutor(workerThreads, workerThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        if (sharedThreads) {
+            lease = SharedThreads.lease();
+            pool = lease;
+            worker = lease.worker();
+        } else {
+            createOwnThreads();
+        }
+        ByteBufferPool buffers = new DefaultByteBufferPool(false, 16 * 1024, 64, 4);
+        openListener = new HttpOpenListener(buffers, OptionMap.EMPTY);
+        openListener.setRootHandler(this::handleHttp);
+    }
+
+    private void createOwnThreads() {
+        ownPool = new ThreadPoolExecutor(workerThreads, workerThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemonThreads(name + "-worker-"));
+        pool = ownPool;
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer-"));
         t.setRemoveOnCancelPolicy(true);
         timer = t;
@@ -203,9 +224,6 @@ public final class FakePhoenixServer implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot start the XNIO worker", e);
         }
-        ByteBufferPool buffers = new DefaultByteBufferPool(false, 16 * 1024, 64, 4);
-        openListener = new HttpOpenListener(buffers, OptionMap.EMPTY);
-        openListener.setRootHandler(this::handleHttp);
     }
 
     private void bind() {
@@ -281,17 +299,22 @@ public final class FakePhoenixServer implements AutoCloseable {
         if (openListener != null) {
             openListener.closeConnections();
         }
+        if (lease != null) {
+            // The threads are shared: this server's tasks end, the threads stay for the next server.
+            lease.close(Duration.ofSeconds(1));
+            return;
+        }
         if (timer != null) {
             timer.shutdownNow();
         }
-        if (pool != null) {
-            pool.shutdownNow();
+        if (ownPool != null) {
+            ownPool.shutdownNow();
         }
         if (worker != null) {
             worker.shutdownNow();
             try {
                 worker.awaitTermination(2, TimeUnit.SECONDS);
-                pool.awaitTermination(1, TimeUnit.SECONDS);
+                ownPool.awaitTermination(1, TimeUnit.SECONDS);
                 timer.awaitTermination(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -491,13 +514,16 @@ public final class FakePhoenixServer implements AutoCloseable {
 
     // ================================================================== package-private plumbing
 
-    ExecutorService pool() {
+    Executor pool() {
         return pool;
     }
 
     /** Runs {@code task} after {@code delay} on the timer; after {@link #close()} nothing runs any more. */
     ScheduledFuture<?> schedule(Runnable task, Duration delay) {
         try {
+            if (lease != null) {
+                return lease.schedule(task, delay);
+            }
             return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             return new CancelledFuture();
@@ -918,6 +944,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         private int maxFrameSize = 10_000_000;
         private int maxChannels = 100;
         private int workerThreads = 2;
+        private boolean sharedThreads;
         private boolean recording = true;
         private ConnectHandler connectHandler = ConnectHandler.ACCEPT_ALL;
         private final List<Route> routes = new ArrayList<>();
@@ -999,6 +1026,18 @@ public final class FakePhoenixServer implements AutoCloseable {
                 throw new IllegalArgumentException("worker threads must be positive, got " + threads);
             }
             this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Runs on threads shared by every server built this way in the JVM instead of threads of its own (off by
+         * default). Starting and closing such a server creates and joins no thread, which makes a server per test
+         * several times cheaper; {@link #workerThreads(int)} then does not apply (the shared pool grows as needed).
+         * {@link FakePhoenixServer#close()} still ends everything the server runs and closes its connections; the
+         * shared threads themselves stop about a second after the last such server closed.
+         */
+        public Builder sharedThreads(boolean shared) {
+            this.sharedThreads = shared;
             return this;
         }
 
