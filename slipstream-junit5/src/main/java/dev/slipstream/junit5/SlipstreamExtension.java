@@ -264,6 +264,9 @@ public class SlipstreamExtension implements BeforeAllCallback, BeforeEachCallbac
             b.connectHandler(s.connectHandler);
         }
         b.server(sb -> {
+            // A server per test must not cost a set of threads per test: making and joining them took most of a
+            // short test's time. The customizers below may still ask for threads of its own.
+            sb.sharedThreads(true);
             sb.socketPath(s.socketPath).phoenixVersion(s.phoenixVersion);
             for (Consumer<FakePhoenixServer.Builder> c : s.customizers) {
                 c.accept(sb);
