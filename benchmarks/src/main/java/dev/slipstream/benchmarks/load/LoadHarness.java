@@ -520,9 +520,13 @@ public final class LoadHarness {
         figure("testing", "scripted-server", "coldStartMillis", j.get("coldStartMillis").asDouble(), "ms",
                 "ScriptedServer.start(), the first in a fresh JVM (class loading)");
         figure("testing", "scripted-server", "startMillis", pct(sorted(j.get("startMillis")), 0.50), "ms",
-                "ScriptedServer.start(), median of " + warm);
+                "ScriptedServer.start() with threads of its own, median of " + warm);
         figure("testing", "scripted-server", "stopMillis", pct(sorted(j.get("stopMillis")), 0.50), "ms",
-                "ScriptedServer.close(), median of " + warm);
+                "ScriptedServer.close() with threads of its own, median of " + warm);
+        figure("testing", "scripted-server-shared", "startMillis", pct(sorted(j.get("sharedStartMillis")), 0.50), "ms",
+                "ScriptedServer.start() on shared threads (as @SlipstreamTest), median of " + warm);
+        figure("testing", "scripted-server-shared", "stopMillis", pct(sorted(j.get("sharedStopMillis")), 0.50), "ms",
+                "ScriptedServer.close() on shared threads (as @SlipstreamTest), median of " + warm);
     }
 
     private static double[] sorted(JsonNode values) {

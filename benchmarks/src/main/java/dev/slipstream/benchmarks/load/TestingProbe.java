@@ -23,7 +23,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * {@link EverydayTest} (a server per test) and {@link EverydayTest.SharedServer} (one per class) through the JUnit
  * Platform Launcher, once per launch, and times each test from the launcher's start event to its finish event (the
  * extension's before and after callbacks included, as an IDE or Surefire reports it). Prints one JSON line:
- * {@code {"coldStartMillis":..,"coldStopMillis":..,"startMillis":[..],"stopMillis":[..],"perTestMillis":[..],"perClassMillis":[..],"perTestCpuMillis":..,"perClassCpuMillis":..,
+ * {@code {"coldStartMillis":..,"coldStopMillis":..,"startMillis":[..],"stopMillis":[..],"sharedStartMillis":[..],
+ * "sharedStopMillis":[..],"perTestMillis":[..],"perClassMillis":[..],"perTestCpuMillis":..,"perClassCpuMillis":..,
  * "warmup":n}}; the warm-up runs are left out of the lists, and the CPU figures are per launch.
  *
  * <pre>{@code
@@ -52,6 +53,8 @@ public final class TestingProbe {
         out.put("coldStartMillis", (t1 - t0) / 1e6).put("coldStopMillis", (t2 - t1) / 1e6);
 
         startStop(out, "", ScriptedServer::start, warmup, runs);
+        // As @SlipstreamTest starts them: on threads shared by the servers of the JVM.
+        startStop(out, "shared", () -> ScriptedServer.builder().server(b -> b.sharedThreads(true)).start(), warmup, runs);
 
         Launcher launcher = LauncherFactory.create();
         // Alternate the two classes so that both see the same machine load.
