@@ -495,8 +495,8 @@ public final class LoadHarness {
      * through the JUnit Platform Launcher in a child JVM, and the scripted server's start and stop there.
      */
     private void testing() throws Exception {
-        int warmup = quick ? 1_500 : 3_000;
-        int runs = quick ? 500 : 2_000;
+        int warmup = quick ? 1_000 : 3_000;
+        int runs = quick ? 400 : 2_000;
         System.out.println("testing: @SlipstreamTest through the JUnit launcher, " + runs + " runs after " + warmup
                 + " warm-up runs, per-test and per-class server");
         Result r = exec(jvm(TestingProbe.class.getName(), String.valueOf(warmup), String.valueOf(runs)), null,

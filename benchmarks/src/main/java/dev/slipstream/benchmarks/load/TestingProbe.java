@@ -19,7 +19,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * A child JVM of the load harness for the {@code testing} benchmark. First, before anything else loads the server's
- * classes, it times the scripted fake server's cold start (and stop), then warm starts and stops; then it runs
+ * classes, it times the scripted fake server's cold start (and stop), then warm starts and stops (at most 300 after
+ * as many warm-up rounds, with threads of its own and on the shared threads); then it runs
  * {@link EverydayTest} (a server per test) and {@link EverydayTest.SharedServer} (one per class) through the JUnit
  * Platform Launcher, once per launch, and times each test from the launcher's start event to its finish event (the
  * extension's before and after callbacks included, as an IDE or Surefire reports it). Prints one JSON line:
@@ -28,7 +29,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * "warmup":n}}; the warm-up runs are left out of the lists, and the CPU figures are per launch.
  *
  * <pre>{@code
- * java -cp benchmarks.jar dev.slipstream.benchmarks.load.TestingProbe 200 300
+ * java -cp benchmarks.jar dev.slipstream.benchmarks.load.TestingProbe 1000 400
  * }</pre>
  */
 public final class TestingProbe {
@@ -52,9 +53,11 @@ public final class TestingProbe {
         long t2 = System.nanoTime();
         out.put("coldStartMillis", (t1 - t0) / 1e6).put("coldStopMillis", (t2 - t1) / 1e6);
 
-        startStop(out, "", ScriptedServer::start, warmup, runs);
+        // Starting and closing warm up far sooner than a whole exchange does.
+        int rounds = Math.min(runs, 300);
+        startStop(out, "", ScriptedServer::start, rounds, rounds);
         // As @SlipstreamTest starts them: on threads shared by the servers of the JVM.
-        startStop(out, "shared", () -> ScriptedServer.builder().server(b -> b.sharedThreads(true)).start(), warmup, runs);
+        startStop(out, "shared", () -> ScriptedServer.builder().server(b -> b.sharedThreads(true)).start(), rounds, rounds);
 
         Launcher launcher = LauncherFactory.create();
         // Alternate the two classes so that both see the same machine load.
