@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -52,14 +51,5 @@ public final class Engine {
                 .filter(r -> r.getStatus() == TestExecutionResult.Status.FAILED)
                 .findFirst()
                 .flatMap(TestExecutionResult::getThrowable);
-    }
-
-    /** Report entries published by tests, for the timing harness. */
-    public static Map<String, String> reports(EngineExecutionResults results) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Event e : results.allEvents().reportingEntryPublished().list()) {
-            out.putAll(e.getRequiredPayload(ReportEntry.class).getKeyValuePairs());
-        }
-        return out;
     }
 }
