@@ -57,6 +57,9 @@ final class SharedThreads {
                 daemonThreads("slipstream-fake-shared-worker-"));
         timer = new ScheduledThreadPoolExecutor(1, daemonThreads("slipstream-fake-shared-timer-"));
         timer.setRemoveOnCancelPolicy(true);
+        // Every lease cancels its tasks when it closes, so the timer has none left when it stops; if it had, they
+        // must not keep its thread alive.
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         try {
             worker = Xnio.getInstance(Xnio.class.getClassLoader()).createWorker(OptionMap.builder()
                     .set(Options.WORKER_NAME, "slipstream-fake-shared-io")
