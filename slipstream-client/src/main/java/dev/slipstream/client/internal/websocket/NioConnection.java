@@ -78,6 +78,8 @@ public final class NioConnection
     private static final int REFUSED = 2;
 
     private static final byte[] NO_BYTES = new byte[0];
+    /** The most bytes offered to one socket write. */
+    private static final int MAX_WRITE = 256 * 1024;
     private static final SecureRandom SEEDS = new SecureRandom();
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
     private static final VarHandle MASK_STATE;
@@ -393,7 +395,7 @@ public final class NioConnection
     private void continueUpgrade() throws IOException {
         boolean done;
         synchronized (this) {
-            write(new ByteBuffer[] {upgradeBytes});
+            write(new ByteBuffer[] {upgradeBytes}); // small: one write takes it unless the socket is full
             done = !upgradeBytes.hasRemaining() && (tls == null || !tls.hasPending());
             writeBlocked = !done;
         }
@@ -905,11 +907,43 @@ public final class NioConnection
 
     /** The sink frames write to: the socket, or TLS in front of it. Under the write lock. */
     @Override
-    public long write(ByteBuffer[] buffers) throws IOException {
+    public boolean write(ByteBuffer[] buffers) throws IOException {
         if (tls != null) {
-            return tls.write(buffers);
+            tls.write(buffers); // one TLS record (16 KiB) at a time, until the socket is full
+            if (tls.hasPending()) {
+                return false;
+            }
+            for (ByteBuffer b : buffers) {
+                if (b.hasRemaining()) {
+                    return false; // the engine waits for the peer's handshake message
+                }
+            }
+            return true;
         }
-        return buffers.length == 1 ? channel.write(buffers[0]) : channel.write(buffers);
+        ByteBuffer first = buffers[0];
+        ByteBuffer second = buffers.length > 1 ? buffers[1] : null;
+        long offered = first.remaining() + (second == null ? 0L : second.remaining());
+        if (offered <= MAX_WRITE) {
+            return (second == null ? channel.write(first) : channel.write(buffers)) == offered;
+        }
+        // The JDK copies the whole remainder of a heap buffer into a temporary direct buffer on every write, however
+        // little the socket takes: offer at most MAX_WRITE bytes per write, or a large frame to a slow reader costs
+        // copying quadratic in its size.
+        int limit1 = first.limit();
+        int limit2 = second == null ? 0 : second.limit();
+        int take1 = Math.min(first.remaining(), MAX_WRITE);
+        first.limit(first.position() + take1);
+        if (second != null) {
+            second.limit(second.position() + Math.min(second.remaining(), MAX_WRITE - take1));
+        }
+        try {
+            return (second == null ? channel.write(first) : channel.write(buffers)) == MAX_WRITE;
+        } finally {
+            first.limit(limit1);
+            if (second != null) {
+                second.limit(limit2);
+            }
+        }
     }
 
     /** Writes what waits, on OP_WRITE or after a TLS read. Loop thread. */

@@ -99,9 +99,8 @@ final class OutFrame {
             if (!buffers[0].hasRemaining() && !last.hasRemaining()) {
                 return true;
             }
-            sink.write(buffers);
-            if (buffers[0].hasRemaining() || last.hasRemaining()) {
-                return false; // the socket is full
+            if (!sink.write(buffers)) { // the socket is full
+                return !buffers[0].hasRemaining() && !last.hasRemaining() && (source == null || !source.hasRemaining());
             }
         }
     }
@@ -123,7 +122,11 @@ final class OutFrame {
     /** Where a frame goes: a socket, or a TLS session in front of one. */
     @FunctionalInterface
     interface Sink {
-        long write(ByteBuffer[] buffers) throws IOException;
+        /**
+         * Writes what it can of {@code buffers}; true when it took every byte it was offered (it may have offered
+         * only part of them, and may take more), false when the socket is full.
+         */
+        boolean write(ByteBuffer[] buffers) throws IOException;
     }
 
     // ---------------------------------------------------------------------------------------- encoding helpers
