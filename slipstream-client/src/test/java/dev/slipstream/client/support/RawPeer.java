@@ -53,6 +53,7 @@ public final class RawPeer implements AutoCloseable {
     }
 
     private final ServerSocket server;
+    private final boolean tls;
     private Socket socket;
     private DataInputStream in;
     private OutputStream out;
@@ -60,12 +61,19 @@ public final class RawPeer implements AutoCloseable {
     public final Map<String, String> requestHeaders = new LinkedHashMap<>();
 
     public RawPeer() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this(null);
+    }
+
+    /** A peer on TLS with this server context ({@code wss://}), or plain when null. */
+    public RawPeer(javax.net.ssl.SSLContext tlsContext) throws IOException {
+        tls = tlsContext != null;
+        server = tls ? tlsContext.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress())
+                : new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         server.setSoTimeout(20_000);
     }
 
     public URI uri() {
-        return URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/socket/websocket?vsn=2.0.0");
+        return URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + server.getLocalPort() + "/socket/websocket?vsn=2.0.0");
     }
 
     /** Accepts the next connection (within 20 s). */
