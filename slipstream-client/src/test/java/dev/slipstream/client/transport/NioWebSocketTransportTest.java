@@ -349,7 +349,7 @@ class NioWebSocketTransportTest {
         }
         go.countDown();
         await().atMost(Duration.ofSeconds(40)).until(() -> sends.size() == threads * each);
-        CompletableFuture.allOf(sends.toArray(new CompletableFuture[0])).get(40, TimeUnit.SECONDS);
+        CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(40, TimeUnit.SECONDS);
         int[] next = new int[threads];
         for (int n = 0; n < threads * each; n++) {
             String[] parts = server.next().text().split(":", 3);

@@ -122,7 +122,7 @@ class TransportFootprint {
                 joined.add(c.connect().thenCompose(v -> c.join("echo:idle"))
                         .whenComplete((v, e) -> inFlight.release()));
             }
-            CompletableFuture.allOf(joined.toArray(new CompletableFuture[0])).get(10, TimeUnit.MINUTES);
+            CompletableFuture.allOf(joined.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.MINUTES);
             long connectMillis = (System.nanoTime() - t0) / 1_000_000;
             long after = settledHeap();
             int threads = ManagementFactory.getThreadMXBean().getThreadCount();
