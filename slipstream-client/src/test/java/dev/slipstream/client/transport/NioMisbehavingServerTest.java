@@ -269,6 +269,24 @@ class NioMisbehavingServerTest {
     }
 
     @Test
+    void pingsWhileTheServerDoesNotReadAreAnsweredOnceWithTheLatest() throws Exception {
+        TransportConnection c = connect();
+        CompletableFuture<Void> bigSent = c.send(Frame.binary(new byte[8 * 1024 * 1024]));
+        for (int i = 1; i <= 3; i++) {
+            peer.send(frame(0x89, "p" + i));
+        }
+        peer.send(frame(0x81, "marker"));
+        assertThat(recorder.nextText()).isEqualTo("marker");
+        assertThat(peer.readFrame().payload()).hasSize(8 * 1024 * 1024);
+        ClientFrame pong = peer.readFrame();
+        assertThat(pong.opcode()).isEqualTo(0xA);
+        assertThat(pong.text()).isEqualTo("p3");
+        bigSent.get(20, TimeUnit.SECONDS);
+        c.send(Frame.text("end")).get(20, TimeUnit.SECONDS);
+        assertThat(peer.readFrame().text()).isEqualTo("end");
+    }
+
+    @Test
     void framesQueuedWhenTheConnectionIsAbortedFail() throws Exception {
         TransportConnection c = connect();
         CompletableFuture<Void> big = c.send(Frame.binary(new byte[16 * 1024 * 1024]));

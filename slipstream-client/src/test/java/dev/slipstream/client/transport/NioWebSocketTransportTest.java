@@ -297,6 +297,28 @@ class NioWebSocketTransportTest {
     }
 
     @Test
+    void anIpv6LiteralConnects() throws Exception {
+        java.net.InetAddress v6;
+        try {
+            v6 = java.net.InetAddress.getByName("::1");
+            new ServerSocket(0, 1, v6).close();
+        } catch (IOException noIpv6) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here");
+            return;
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, v6)) {
+            URI uri = URI.create("ws://[::1]:" + s.getLocalPort() + "/socket/websocket");
+            CompletableFuture<TransportConnection> f = transport.open(request(uri, MAX), new TransportRecorder());
+            try (Socket accepted = s.accept()) {
+                accepted.setSoTimeout(20_000);
+                String head = new String(accepted.getInputStream().readNBytes(80), StandardCharsets.ISO_8859_1);
+                assertThat(head).contains("Host: [::1]:" + s.getLocalPort() + "\r\n");
+            }
+            f.cancel(true);
+        }
+    }
+
+    @Test
     void anUnknownHostFailsTheOpen() {
         CompletableFuture<TransportConnection> f = transport.open(
                 request(URI.create("ws://no-such-host.invalid/socket"), MAX), new TransportRecorder());

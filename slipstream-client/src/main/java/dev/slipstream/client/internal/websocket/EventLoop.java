@@ -183,8 +183,8 @@ public final class EventLoop {
     }
 
     private void runTasks() {
-        // At most what is queued now: tasks that queue tasks cannot starve the sockets.
-        for (int n = tasks.size(); n > 0; n--) {
+        // A bounded batch: tasks that queue tasks cannot starve the sockets.
+        for (int n = 0; n < 4096; n++) {
             Runnable r = tasks.poll();
             if (r == null) {
                 return;
@@ -228,7 +228,7 @@ public final class EventLoop {
 
     private void terminate() {
         try {
-            for (SelectionKey key : selector.keys()) {
+            for (SelectionKey key : new java.util.ArrayList<>(selector.keys())) {
                 failSafely((Handler) key.attachment(), new IOException("the websocket transport was closed"));
             }
             selector.close();

@@ -881,6 +881,11 @@ public final class NioConnection
         if (queue == null) {
             queue = new ArrayDeque<>(4);
         }
+        if (f.opcode == OutFrame.PONG) {
+            // RFC 6455 §5.5.3: answering the latest ping is enough. A server that pings while it does not read cannot
+            // make the queue grow.
+            queue.removeIf(q -> q.opcode == OutFrame.PONG && !q.started());
+        }
         if (urgent && !queue.isEmpty()) {
             OutFrame head = queue.peekFirst();
             if (head.started()) {
