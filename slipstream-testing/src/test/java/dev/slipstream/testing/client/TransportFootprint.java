@@ -14,6 +14,8 @@ import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +49,8 @@ class TransportFootprint {
     void measure() throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        // for running a probe by hand (with a profiler, other flags): java -cp "$(cat target/measure-classpath.txt)" ...
+        Files.writeString(Path.of("target", "measure-classpath.txt"), cp);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
