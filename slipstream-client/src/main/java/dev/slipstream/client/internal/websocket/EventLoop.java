@@ -15,8 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads hand it, and fires its timers. It owns one read buffer shared by all its connections, so an idle connection
  * holds no I/O buffer. An exception from one connection goes to that connection's {@link Handler#onFailure}; the loop
  * carries on.
+ *
+ * <pre>{@code
+ * EventLoop loop = new EventLoop();
+ * loop.execute(() -> channel.register(loop.selector(), SelectionKey.OP_CONNECT, handler));
+ * }</pre>
  */
-public final class EventLoop {
+final class EventLoop {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
     private static final AtomicInteger THREADS = new AtomicInteger();
     static final int READ_BUFFER_BYTES = 64 * 1024;

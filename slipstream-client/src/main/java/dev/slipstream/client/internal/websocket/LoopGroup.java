@@ -11,6 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A fixed number of {@link EventLoop}s, started on first use, handed out round robin. One shared group with one loop
  * serves every {@code NioWebSocketTransport} that has no loops of its own.
+ *
+ * <pre>{@code
+ * LoopGroup own = new LoopGroup(2);
+ * CompletableFuture<TransportConnection> c = NioConnection.open(own, request, listener, null, Duration.ofSeconds(2));
+ * own.close(); // its connections end with onError
+ * }</pre>
  */
 public final class LoopGroup {
     private static final class Shared {

@@ -52,6 +52,12 @@ import javax.net.ssl.SSLParameters;
  * <p>Ends: the listener hears exactly one {@code onClosed} or {@code onError} (none after {@link #abort}), nothing
  * after it and nothing before the open future completed. Every send future completes: written, or failed with an
  * {@link IOException} once the connection is closing or gone.
+ *
+ * <pre>{@code
+ * TransportConnection c = NioConnection.open(LoopGroup.shared(), request, listener, null, Duration.ofSeconds(2))
+ *     .get(10, TimeUnit.SECONDS);
+ * c.send(Frame.text("[null,\"1\",\"phoenix\",\"heartbeat\",{}]"));
+ * }</pre>
  */
 public final class NioConnection
         implements TransportConnection, EventLoop.Handler, FrameParser.Sink, TlsSession.PlainSink, OutFrame.Sink {
