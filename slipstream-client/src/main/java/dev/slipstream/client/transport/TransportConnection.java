@@ -22,7 +22,7 @@ public interface TransportConnection {
 
     /**
      * The server's answer to the upgrade that opened this connection. Transports that cannot see the response
-     * headers (the JDK's) keep this default.
+     * headers (the JDK's) keep this default; {@link NioWebSocketTransport} reports them all.
      */
     default UpgradeResponse upgradeResponse() {
         return UpgradeResponse.headersNotVisible();

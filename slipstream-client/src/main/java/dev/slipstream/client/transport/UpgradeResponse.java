@@ -14,7 +14,8 @@ import java.util.TreeMap;
  *
  * <p>Not every transport can see the headers: the JDK's {@code java.net.http} WebSocket keeps them to itself on
  * success, so {@link JdkWebSocketTransport} reports {@link #headersVisible()} {@code false} and no headers;
- * {@code NioWebSocketTransport} reports them all.
+ * {@link NioWebSocketTransport} reports them all. A client that needs them (a sticky-session cookie, a request id)
+ * picks {@code .transport(NioWebSocketTransport.shared())} on its builder.
  *
  * <pre>{@code
  * if (event instanceof ClientEvent.Connected c && c.response().headersVisible()) {

@@ -115,6 +115,11 @@ class ClientAgainstFakeServerTest {
         return start(version, b -> {});
     }
 
+    /** The transport under test: the default (the JDK's websocket) here; subclasses run every case on another. */
+    dev.slipstream.client.transport.Transport transport() {
+        return null;
+    }
+
     private SlipstreamClient.Builder builder(boolean v2, Map<String, ?> params) {
         SlipstreamClient.Builder b = SlipstreamClient.builder(server.socketUri())
                 .params(params)
@@ -125,6 +130,9 @@ class ClientAgainstFakeServerTest {
                 .eventListener(events::add);
         if (!v2) {
             b.protocolV1();
+        }
+        if (transport() != null) {
+            b.transport(transport());
         }
         return b;
     }
