@@ -622,7 +622,7 @@ public final class ConnectionOwner {
             return;
         }
         Frame frame = f.frame();
-        int size = frame.size();
+        int size = listener == null ? -1 : frame.size(); // a text frame's size is a pass over it: only for events
         if (listener != null) {
             emit(new ClientEvent.FrameReceived(size, frame instanceof Frame.Binary));
         }
@@ -1182,9 +1182,10 @@ public final class ConnectionOwner {
             }
         });
         if (listener != null) {
-            emit(new ClientEvent.FrameSent(frame.size(), frame instanceof Frame.Binary));
+            int size = frame.size();
+            emit(new ClientEvent.FrameSent(size, frame instanceof Frame.Binary));
             if (awaiting != null && awaiting.kind == Kind.PUSH) {
-                emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), frame.size()));
+                emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), size));
             }
         }
         return true;
