@@ -68,12 +68,32 @@ final class V2Serializer implements Serializer {
      * {@code {"response":...,"status":...}}). One string concatenation: the payload text is copied once, into the
      * frame, and nothing else is buffered.
      */
-    private static String encodeText(Message m) {
+    static String encodeText(Message m) {
+        Payload p = m.payload();
+        if (JsonFrames.isPlain(m.joinRef()) && JsonFrames.isPlain(m.ref()) && JsonFrames.isPlain(m.topic())
+                && JsonFrames.isPlain(m.event())) {
+            // The common frame: no header field needs escaping, so the frame is one concatenation, without a quoted
+            // copy of each field first.
+            if (p instanceof Payload.Json json) {
+                return "[\"" + m.joinRef() + "\",\"" + m.ref() + "\",\"" + m.topic() + "\",\"" + m.event() + "\","
+                        + json.text() + "]";
+            }
+            Payload.Reply r = (Payload.Reply) p;
+            if (r.response() instanceof Payload.Json json && JsonFrames.isPlain(r.status())) {
+                return "[\"" + m.joinRef() + "\",\"" + m.ref() + "\",\"" + m.topic() + "\",\"" + m.event()
+                        + "\",{\"response\":" + json.text() + ",\"status\":\"" + r.status() + "\"}]";
+            }
+        }
+        return encodeTextQuoted(m);
+    }
+
+    /** The general case of {@link #encodeText}: every header field quoted (and escaped) on its own first. */
+    static String encodeTextQuoted(Message m) {
+        Payload p = m.payload();
         String joinRef = JsonFrames.quote(m.joinRef(), "join_ref");
         String ref = JsonFrames.quote(m.ref(), "ref");
         String topic = JsonFrames.quote(m.topic(), "topic");
         String event = JsonFrames.quote(m.event(), "event");
-        Payload p = m.payload();
         if (p instanceof Payload.Reply r) {
             String response = JsonFrames.jsonText(r.response(), "response");
             String status = JsonFrames.quote(r.status(), "status");

@@ -181,6 +181,36 @@ class FastPathTest {
         }
     }
 
+    @Test
+    void theOneConcatenationEncoderWritesWhatFieldByFieldQuotingWrites() {
+        int plain = 0;
+        List<Message> messages = new ArrayList<>(List.of(
+                Message.of("3", "17", "room:lobby", "new_msg", Payload.json("{\"body\":\"hi\"}")),
+                Message.reply("3", "17", "room:lobby", "ok", Payload.json("{}")),
+                Message.reply("3", "17", "room:lobby", "a\"b", Payload.json("{}")),
+                Message.of(null, "4", "phoenix", "heartbeat", Payload.empty()),
+                Message.of("1", "2", "caf\u00e9 \uD83D\uDE00", "\u2028", Payload.json("[1]"))));
+        for (int i = 0; i < 2_000; i++) {
+            MessageGenerator g = new MessageGenerator(SEED + 5_000 + i);
+            messages.add(g.serverMessage(false));
+            messages.add(g.clientMessage(false));
+        }
+        for (Message m : messages) {
+            String expected;
+            try {
+                expected = V2Serializer.encodeTextQuoted(m);
+            } catch (EncodeException e) {
+                continue;
+            }
+            assertThat(V2Serializer.encodeText(m)).isEqualTo(expected);
+            if (JsonFrames.isPlain(m.joinRef()) && JsonFrames.isPlain(m.ref()) && JsonFrames.isPlain(m.topic())
+                    && JsonFrames.isPlain(m.event())) {
+                plain++;
+            }
+        }
+        assertThat(plain).isGreaterThan(50);
+    }
+
     private static String exact(Message m) {
         return Decoders.exact(m);
     }
