@@ -86,6 +86,8 @@ public final class ConnectionOwner {
     private long generation;
     private CompletableFuture<TransportConnection> opening;
     private TransportConnection transport;
+    /** Reports a failed send of the current connection (tagged with its generation) to the owner. */
+    private java.util.function.BiConsumer<Void, Throwable> sendFailed;
     private String redactedUri;
     private long connectStartNanos;
     private int reconnectAttempt;
@@ -329,6 +331,12 @@ public final class ConnectionOwner {
             return;
         }
         transport = o.connection();
+        long gen = generation;
+        sendFailed = (v, e) -> {
+            if (e != null) {
+                send(new Command.TransportFailed(gen, e));
+            }
+        };
         conn = Conn.CONNECTED;
         connectedSnapshot = true;
         reconnectAttempt = 0;
@@ -1175,12 +1183,10 @@ public final class ConnectionOwner {
                 armDeadlines();
             }
         }
-        long gen = generation;
-        transport.send(frame).whenComplete((v, e) -> {
-            if (e != null) {
-                send(new Command.TransportFailed(gen, e));
-            }
-        });
+        CompletableFuture<Void> sent = transport.send(frame);
+        if (!sent.isDone() || sent.isCompletedExceptionally()) {
+            sent.whenComplete(sendFailed); // one listener per connection, not a new one per frame
+        }
         if (listener != null) {
             int size = frame.size();
             emit(new ClientEvent.FrameSent(size, frame instanceof Frame.Binary));
