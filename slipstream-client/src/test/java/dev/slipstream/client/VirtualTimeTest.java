@@ -135,6 +135,70 @@ class VirtualTimeTest {
     }
 
     @Test
+    void aPushSentAfterAnAnsweredOneStillTimesOutAtItsOwnDeadline() {
+        server.script((s, m) -> {
+            if (!m.event().equals("slow")) {
+                TestPhoenixServer.standard(s, m);
+            }
+        });
+        client = builder().heartbeatInterval(Duration.ZERO).build();
+        client.connect().join();
+        client.join("room:lobby").join();
+
+        // The one deadline timer is armed for the answered push (10 s) and finds nothing due when it fires.
+        assertThat(client.push("room:lobby", "fast", Payload.empty()).join().isOk()).isTrue();
+        time.advance(Duration.ofSeconds(5));
+        CompletableFuture<Payload.Reply> slow = client.push("room:lobby", "slow", Payload.empty());
+        CompletableFuture<Payload.Reply> slower = client.push("room:lobby", "slow", Payload.empty(), Duration.ofSeconds(12));
+        await().until(() -> server.messages("slow").size() == 2);
+        time.advance(Duration.ofSeconds(5));
+        time.advance(Duration.ofMillis(4_999));
+        assertThat(slow).isNotDone();
+        time.advance(Duration.ofMillis(1));
+        await().until(slow::isDone);
+        assertThatFailsWith(slow, PushTimeoutException.class);
+        assertThat(slower).isNotDone();
+        time.advance(Duration.ofMillis(1_999));
+        assertThat(slower).isNotDone();
+        time.advance(Duration.ofMillis(1));
+        await().until(slower::isDone);
+        assertThatFailsWith(slower, PushTimeoutException.class);
+        assertThat(events.of(ClientEvent.PushTimedOut.class)).extracting(ClientEvent.PushTimedOut::timeout)
+                .containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(12));
+    }
+
+    @Test
+    void manyUnansweredPushesEachTimeOutExactlyOnceInTheOrderSent() {
+        server.script((s, m) -> {
+            if (!m.event().startsWith("slow")) {
+                TestPhoenixServer.standard(s, m);
+            }
+        });
+        client = builder().heartbeatInterval(Duration.ZERO).build();
+        client.connect().join();
+        client.join("room:lobby").join();
+
+        List<CompletableFuture<Payload.Reply>> pushes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            pushes.add(client.push("room:lobby", i % 2 == 0 ? "slow" : "fast", Payload.empty()));
+            pushes.add(client.push("room:lobby", "slow" + i, Payload.empty()));
+        }
+        await().until(() -> events.count(ClientEvent.PushSent.class) == 100 && events.count(ClientEvent.ReplyReceived.class) == 25);
+        time.advance(Duration.ofSeconds(10));
+        await().until(() -> pushes.stream().allMatch(CompletableFuture::isDone));
+        List<String> timedOut = events.of(ClientEvent.PushTimedOut.class).stream().map(ClientEvent.PushTimedOut::event)
+                .toList();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            if (i % 2 == 0) {
+                expected.add("slow");
+            }
+            expected.add("slow" + i);
+        }
+        assertThat(timedOut).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void connectTimeoutCoversAnUpgradeThatNeverAnswers() throws IOException {
         // Accepts TCP (the kernel's backlog does) but never answers the HTTP upgrade.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

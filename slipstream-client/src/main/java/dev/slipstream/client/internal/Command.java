@@ -68,7 +68,8 @@ sealed interface Command {
     record RejoinDue(String topic, long token) implements Command {
     }
 
-    record PushTimedOut(String ref) implements Command {
+    /** The deadline timer of the replies awaited fired; {@code token} tells a stale firing from the current one. */
+    record DeadlinesDue(long token) implements Command {
     }
 
     record JoinWaitTimedOut(String topic, long token) implements Command {

@@ -86,6 +86,8 @@ public final class ConnectionOwner {
     private long generation;
     private CompletableFuture<TransportConnection> opening;
     private TransportConnection transport;
+    /** Reports a failed send of the current connection (tagged with its generation) to the owner. */
+    private java.util.function.BiConsumer<Void, Throwable> sendFailed;
     private String redactedUri;
     private long connectStartNanos;
     private int reconnectAttempt;
@@ -104,6 +106,11 @@ public final class ConnectionOwner {
     private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
     private final Map<String, Topic> topics = new LinkedHashMap<>();
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+    /** The deadlines of {@link #pending}, served by one timer armed for the earliest of them. */
+    private final Deadlines<Pending> deadlines = new Deadlines<>();
+    private Scheduler.Cancellable deadlineTimer;
+    private long deadlineArmedFor = Long.MAX_VALUE;
+    private long deadlineToken;
 
     // ---- snapshots for other threads ----
     private volatile boolean connectedSnapshot;
@@ -200,8 +207,8 @@ public final class ConnectionOwner {
             onFrame(f);
         } else if (c instanceof Command.PushMessage p) {
             onPush(p);
-        } else if (c instanceof Command.PushTimedOut t) {
-            onPushTimeout(t.ref());
+        } else if (c instanceof Command.DeadlinesDue d) {
+            onDeadlinesDue(d.token());
         } else if (c instanceof Command.HeartbeatTick h) {
             onHeartbeatTick(h.generation());
         } else if (c instanceof Command.JoinTopic j) {
@@ -324,6 +331,12 @@ public final class ConnectionOwner {
             return;
         }
         transport = o.connection();
+        long gen = generation;
+        sendFailed = (v, e) -> {
+            if (e != null) {
+                send(new Command.TransportFailed(gen, e));
+            }
+        };
         conn = Conn.CONNECTED;
         connectedSnapshot = true;
         reconnectAttempt = 0;
@@ -500,8 +513,7 @@ public final class ConnectionOwner {
         heartbeatTimer = null;
         pendingHeartbeat = null;
         for (Pending p : new ArrayList<>(pending.values())) {
-            pending.remove(p.ref);
-            cancel(p.timer);
+            forget(p);
             Topic t = topics.get(p.topic);
             if (p.kind == Kind.PUSH) {
                 fail(p.result, new ConnectionLostException("reply to \"" + p.event + "\" on \"" + p.topic + "\"", reason));
@@ -520,6 +532,7 @@ public final class ConnectionOwner {
                 forgotten.add(t.topic);
             }
         }
+        disarmDeadlinesIfIdle();
         publishJoined();
         if (listener != null) {
             emit(new ClientEvent.Disconnected(reason));
@@ -560,11 +573,11 @@ public final class ConnectionOwner {
         publishJoined();
         for (Pending p : new ArrayList<>(pending.values())) {
             if (p.kind == Kind.PUSH) {
-                cancel(p.timer);
-                pending.remove(p.ref);
+                forget(p);
                 fail(p.result, new ClientClosedException("client closed before the reply"));
             }
         }
+        disarmDeadlinesIfIdle();
         if (module != null) {
             callback("stopped", () -> module.stopped(handle));
         }
@@ -617,7 +630,7 @@ public final class ConnectionOwner {
             return;
         }
         Frame frame = f.frame();
-        int size = frame.size();
+        int size = listener == null ? -1 : frame.size(); // a text frame's size is a pass over it: only for events
         if (listener != null) {
             emit(new ClientEvent.FrameReceived(size, frame instanceof Frame.Binary));
         }
@@ -712,8 +725,7 @@ public final class ConnectionOwner {
             }
             return;
         }
-        pending.remove(p.ref);
-        cancel(p.timer);
+        forget(p);
         if (p.kind == Kind.PUSH) {
             if (listener != null) {
                 emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),
@@ -900,9 +912,9 @@ public final class ConnectionOwner {
         publishJoined();
         failTopicPushes(t, "the channel crashed");
         if (was == TopicPhase.JOINING) {
-            Pending join = pending.remove(t.joinRef);
+            Pending join = pending.get(t.joinRef);
             if (join != null) {
-                cancel(join.timer);
+                forget(join);
             }
             joinFailed(t, new TopicClosedException(t.topic, "the channel crashed during the join"));
         }
@@ -947,9 +959,9 @@ public final class ConnectionOwner {
         cancel(t.rejoinTimer);
         t.rejoinTimer = null;
         if (t.phase == TopicPhase.JOINING) {
-            Pending join = pending.remove(t.joinRef);
+            Pending join = pending.get(t.joinRef);
             if (join != null) {
-                cancel(join.timer);
+                forget(join);
             }
             failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
         }
@@ -974,8 +986,7 @@ public final class ConnectionOwner {
         failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
         for (Pending p : new ArrayList<>(pending.values())) {
             if (p.kind == Kind.LEAVE && p.topic.equals(t.topic)) {
-                pending.remove(p.ref);
-                cancel(p.timer);
+                forget(p);
             }
         }
         if (listener != null) {
@@ -1041,11 +1052,47 @@ public final class ConnectionOwner {
         write(Message.of(t.joinRef, ref, t.topic, event, payload), p);
     }
 
-    private void onPushTimeout(String ref) {
-        Pending p = pending.remove(ref);
-        if (p == null) {
+    /**
+     * The deadline timer fired: every message whose reply is overdue now times out, earliest deadline first. The
+     * timer is armed again for the next deadline before any of them is handled, so by the time a caller sees a
+     * timed-out future the next deadline already has its timer (virtual-time tests rely on that to advance the clock
+     * deterministically). A firing made stale by a re-arm is ignored.
+     */
+    private void onDeadlinesDue(long token) {
+        if (token != deadlineToken) {
             return;
         }
+        deadlineTimer = null;
+        deadlineArmedFor = Long.MAX_VALUE;
+        long now = scheduler.nanoTime();
+        List<Pending> due = new ArrayList<>();
+        for (Pending p; (p = deadlines.pollDue(now)) != null; ) {
+            due.add(p);
+        }
+        armDeadlines();
+        for (Pending p : due) {
+            // An earlier one's handling (a leave timing out closes its topic) may have failed this one already.
+            if (pending.remove(p.ref) == p) {
+                onPendingTimeout(p);
+            }
+        }
+    }
+
+    /** Arms the one deadline timer for the earliest deadline, unless it is already armed for it or earlier. */
+    private void armDeadlines() {
+        long next = deadlines.earliest();
+        if (next == Long.MAX_VALUE || next >= deadlineArmedFor) {
+            return;
+        }
+        cancel(deadlineTimer);
+        long token = ++deadlineToken;
+        deadlineArmedFor = next;
+        deadlineTimer = scheduler.schedule(Duration.ofNanos(Math.max(0, next - scheduler.nanoTime())),
+                () -> send(new Command.DeadlinesDue(token)));
+    }
+
+    private void onPendingTimeout(Pending p) {
+        String ref = p.ref;
         PushTimeoutException error = new PushTimeoutException(p.topic, p.event, p.timeout);
         if (listener != null) {
             emit(new ClientEvent.PushTimedOut(p.topic, p.event, ref, p.timeout));
@@ -1088,8 +1135,7 @@ public final class ConnectionOwner {
     private void failTopicPushes(Topic t, String why) {
         for (Pending p : new ArrayList<>(pending.values())) {
             if (p.kind == Kind.PUSH && p.topic.equals(t.topic)) {
-                pending.remove(p.ref);
-                cancel(p.timer);
+                forget(p);
                 fail(p.result, new TopicClosedException(t.topic, why));
             }
         }
@@ -1131,20 +1177,21 @@ public final class ConnectionOwner {
         }
         if (awaiting != null) {
             awaiting.sentNanos = scheduler.nanoTime();
-            String ref = awaiting.ref;
-            awaiting.timer = scheduler.schedule(awaiting.timeout, () -> send(new Command.PushTimedOut(ref)));
-            pending.put(ref, awaiting);
-        }
-        long gen = generation;
-        transport.send(frame).whenComplete((v, e) -> {
-            if (e != null) {
-                send(new Command.TransportFailed(gen, e));
+            pending.put(awaiting.ref, awaiting);
+            // One timer for every reply awaited: only a deadline earlier than the armed one touches the scheduler.
+            if (deadlines.add(awaiting, awaiting.sentNanos, awaiting.timeout) < deadlineArmedFor) {
+                armDeadlines();
             }
-        });
+        }
+        CompletableFuture<Void> sent = transport.send(frame);
+        if (!sent.isDone() || sent.isCompletedExceptionally()) {
+            sent.whenComplete(sendFailed); // one listener per connection, not a new one per frame
+        }
         if (listener != null) {
-            emit(new ClientEvent.FrameSent(frame.size(), frame instanceof Frame.Binary));
+            int size = frame.size();
+            emit(new ClientEvent.FrameSent(size, frame instanceof Frame.Binary));
             if (awaiting != null && awaiting.kind == Kind.PUSH) {
-                emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), frame.size()));
+                emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), size));
             }
         }
         return true;
@@ -1215,6 +1262,25 @@ public final class ConnectionOwner {
             fail(f, error);
         }
         fs.clear();
+    }
+
+    /**
+     * Stops waiting for {@code p}'s reply. The deadline timer stays armed (a firing with nothing due only re-arms it),
+     * so an answered push costs no timer operation.
+     */
+    private void forget(Pending p) {
+        pending.remove(p.ref);
+        deadlines.remove(p);
+    }
+
+    /** Cancels the deadline timer when no reply is awaited any more (after a disconnect or close). */
+    private void disarmDeadlinesIfIdle() {
+        if (deadlines.isEmpty() && deadlineTimer != null) {
+            deadlineTimer.cancel();
+            deadlineTimer = null;
+            deadlineArmedFor = Long.MAX_VALUE;
+            deadlineToken++;
+        }
     }
 
     private static void cancel(Scheduler.Cancellable c) {
@@ -1340,8 +1406,8 @@ public final class ConnectionOwner {
         }
     }
 
-    /** A join, leave or push sent and waiting for its reply. */
-    private static final class Pending {
+    /** A join, leave or push sent and waiting for its reply, in {@link #deadlines} until then. */
+    private static final class Pending extends Deadlines.Entry {
         final Kind kind;
         final String ref;
         final String topic;
@@ -1349,7 +1415,6 @@ public final class ConnectionOwner {
         final Duration timeout;
         final CompletableFuture<Payload.Reply> result;
         long sentNanos;
-        Scheduler.Cancellable timer;
 
         Pending(Kind kind, String ref, String topic, String event, Duration timeout,
                 CompletableFuture<Payload.Reply> result) {

@@ -25,6 +25,7 @@ public final class SerialExecutor implements Executor {
     private final Executor pool;
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
+    private final Runnable drain = this::drain;
 
     public SerialExecutor(Executor pool) {
         this.pool = pool;
@@ -34,7 +35,7 @@ public final class SerialExecutor implements Executor {
     public void execute(Runnable task) {
         queue.add(task);
         if (pending.getAndIncrement() == 0) {
-            pool.execute(this::drain);
+            pool.execute(drain);
         }
     }
 
@@ -57,7 +58,7 @@ public final class SerialExecutor implements Executor {
                     LOG.log(Level.ERROR, "slipstream client task failed", t);
                 }
                 if (++ran == BATCH && pending.decrementAndGet() != 0) {
-                    pool.execute(this::drain);
+                    pool.execute(drain);
                     return;
                 } else if (ran == BATCH) {
                     return;

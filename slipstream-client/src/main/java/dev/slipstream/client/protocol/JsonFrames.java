@@ -69,6 +69,24 @@ final class JsonFrames {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
+    /**
+     * Whether {@code s} is not null and {@link #quote} would write it as is between quotes: no character JSON must
+     * escape, no surrogate (a pair would be written as is too, but an unpaired one must be refused by quote).
+     */
+    static boolean isPlain(String s) {
+        if (s == null) {
+            return false;
+        }
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The JSON text of a JSON payload; a binary payload (or a reply) cannot be written in a text frame. */
     static String jsonText(Payload p, String field) {
         if (p instanceof Payload.Json j) {

@@ -26,7 +26,7 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
     }
 
     /**
-     * A JSON payload from JSON text, validated now.
+     * A JSON payload from JSON text, validated now (its tree is built on first use of {@link Json#json()}).
      *
      * @throws IllegalArgumentException if {@code jsonText} is not one well-formed JSON value
      */
@@ -111,7 +111,10 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
             if (jsonText == null) {
                 throw new IllegalArgumentException("JSON text is null");
             }
-            return new Json(jsonText, JsonCodec.parseStrict(jsonText));
+            if (JsonScan.isOneValue(jsonText)) {
+                return new Json(jsonText, null); // valid; the tree is built only if someone asks for it
+            }
+            return new Json(jsonText, JsonCodec.parseStrict(jsonText)); // Jackson decides, and words the error
         }
 
         static Json of(JsonNode node) {

@@ -68,12 +68,32 @@ final class V2Serializer implements Serializer {
      * {@code {"response":...,"status":...}}). One string concatenation: the payload text is copied once, into the
      * frame, and nothing else is buffered.
      */
-    private static String encodeText(Message m) {
+    static String encodeText(Message m) {
+        Payload p = m.payload();
+        if (JsonFrames.isPlain(m.joinRef()) && JsonFrames.isPlain(m.ref()) && JsonFrames.isPlain(m.topic())
+                && JsonFrames.isPlain(m.event())) {
+            // The common frame: no header field needs escaping, so the frame is one concatenation, without a quoted
+            // copy of each field first.
+            if (p instanceof Payload.Json json) {
+                return "[\"" + m.joinRef() + "\",\"" + m.ref() + "\",\"" + m.topic() + "\",\"" + m.event() + "\","
+                        + json.text() + "]";
+            }
+            Payload.Reply r = (Payload.Reply) p;
+            if (r.response() instanceof Payload.Json json && JsonFrames.isPlain(r.status())) {
+                return "[\"" + m.joinRef() + "\",\"" + m.ref() + "\",\"" + m.topic() + "\",\"" + m.event()
+                        + "\",{\"response\":" + json.text() + ",\"status\":\"" + r.status() + "\"}]";
+            }
+        }
+        return encodeTextQuoted(m);
+    }
+
+    /** The general case of {@link #encodeText}: every header field quoted (and escaped) on its own first. */
+    static String encodeTextQuoted(Message m) {
+        Payload p = m.payload();
         String joinRef = JsonFrames.quote(m.joinRef(), "join_ref");
         String ref = JsonFrames.quote(m.ref(), "ref");
         String topic = JsonFrames.quote(m.topic(), "topic");
         String event = JsonFrames.quote(m.event(), "event");
-        Payload p = m.payload();
         if (p instanceof Payload.Reply r) {
             String response = JsonFrames.jsonText(r.response(), "response");
             String status = JsonFrames.quote(r.status(), "status");
@@ -84,6 +104,137 @@ final class V2Serializer implements Serializer {
     }
 
     private static Message decodeText(String text, boolean fromServer) {
+        Message fast = decodeTextFast(text, fromServer);
+        return fast != null ? fast : decodeTextWithJackson(text, fromServer);
+    }
+
+    /**
+     * The common frame without a parser: refs, topic and event as strings without escapes, the payload checked by
+     * {@link JsonScan} and sliced out of the text, exactly five elements. Null when the frame is anything else (an
+     * escape in a header field, a sixth element, an error), so that Jackson decides it and words any error; for what
+     * it accepts this gives the message the Jackson path gives.
+     */
+    static Message decodeTextFast(String text, boolean fromServer) {
+        int i = JsonScan.skipWhitespace(text, 0);
+        if (i >= text.length() || text.charAt(i) != '[') {
+            return null;
+        }
+        int start = JsonScan.skipWhitespace(text, i + 1);
+        int end = refEnd(text, start);
+        if (end == JsonScan.UNSURE || (i = separator(text, end, ',')) == JsonScan.UNSURE) {
+            return null;
+        }
+        String joinRef = refValue(text, start, end);
+        start = i;
+        end = refEnd(text, start);
+        if (end == JsonScan.UNSURE || (i = separator(text, end, ',')) == JsonScan.UNSURE) {
+            return null;
+        }
+        String ref = refValue(text, start, end);
+        start = i;
+        end = JsonScan.plainString(text, start);
+        if (end == JsonScan.UNSURE || (i = separator(text, end, ',')) == JsonScan.UNSURE) {
+            return null;
+        }
+        String topic = text.substring(start + 1, end - 1);
+        start = i;
+        end = JsonScan.plainString(text, start);
+        if (end == JsonScan.UNSURE || (i = separator(text, end, ',')) == JsonScan.UNSURE) {
+            return null;
+        }
+        boolean reply = isKey(text, start, end, Protocol.PHX_REPLY);
+        String event = reply ? Protocol.PHX_REPLY : text.substring(start + 1, end - 1);
+        Payload payload;
+        if (fromServer && reply) {
+            // {"response": ..., "status": "..."}: either order, each once, nothing else, no escape in the status.
+            if (i >= text.length() || text.charAt(i) != '{') {
+                return null;
+            }
+            String status = null;
+            Payload.Json response = null;
+            i = JsonScan.skipWhitespace(text, i + 1);
+            while (true) {
+                int keyEnd = JsonScan.plainString(text, i);
+                int valueStart = keyEnd == JsonScan.UNSURE ? JsonScan.UNSURE : separator(text, keyEnd, ':');
+                if (valueStart == JsonScan.UNSURE) {
+                    return null;
+                }
+                int valueEnd;
+                if (status == null && isKey(text, i, keyEnd, "status")) {
+                    valueEnd = JsonScan.plainString(text, valueStart);
+                    if (valueEnd == JsonScan.UNSURE) {
+                        return null;
+                    }
+                    status = isKey(text, valueStart, valueEnd, "ok") ? "ok"
+                            : text.substring(valueStart + 1, valueEnd - 1);
+                } else if (response == null && isKey(text, i, keyEnd, "response")) {
+                    valueEnd = JsonScan.value(text, valueStart, 2);
+                    if (valueEnd == JsonScan.UNSURE) {
+                        return null;
+                    }
+                    response = Payload.Json.trusted(text.substring(valueStart, valueEnd));
+                } else {
+                    return null;
+                }
+                i = JsonScan.skipWhitespace(text, valueEnd);
+                if (i >= text.length()) {
+                    return null;
+                }
+                char c = text.charAt(i++);
+                if (c == '}') {
+                    break;
+                }
+                if (c != ',') {
+                    return null;
+                }
+                i = JsonScan.skipWhitespace(text, i);
+            }
+            if (status == null || response == null) {
+                return null;
+            }
+            payload = Payload.reply(status, response);
+            end = i;
+        } else {
+            end = JsonScan.value(text, i, 1);
+            if (end == JsonScan.UNSURE) {
+                return null;
+            }
+            payload = Payload.Json.trusted(text.substring(i, end));
+        }
+        i = separator(text, end, ']');
+        if (i != text.length()) {
+            return null; // not the end of the array, or something after it: Jackson says what
+        }
+        return Message.of(joinRef, ref, topic, event, payload);
+    }
+
+    /** Whether the plain string literal between {@code start} and {@code end} (quotes included) is {@code key}. */
+    private static boolean isKey(String text, int start, int end, String key) {
+        return end - start - 2 == key.length() && text.startsWith(key, start + 1);
+    }
+
+    /** The end of a ref at {@code i}: {@code null} or a string without escapes. */
+    private static int refEnd(String text, int i) {
+        if (text.startsWith("null", i)) {
+            return i + 4;
+        }
+        return JsonScan.plainString(text, i);
+    }
+
+    private static String refValue(String text, int start, int end) {
+        return text.charAt(start) == 'n' ? null : text.substring(start + 1, end - 1);
+    }
+
+    /** After optional whitespace, {@code c} at or after {@code i}: the index past it and the whitespace after it. */
+    private static int separator(String text, int i, char c) {
+        i = JsonScan.skipWhitespace(text, i);
+        if (i >= text.length() || text.charAt(i) != c) {
+            return JsonScan.UNSURE;
+        }
+        return JsonScan.skipWhitespace(text, i + 1);
+    }
+
+    static Message decodeTextWithJackson(String text, boolean fromServer) {
         try (JsonParser p = JsonFrames.parser(text)) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_ARRAY) {

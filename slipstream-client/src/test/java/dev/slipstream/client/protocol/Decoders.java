@@ -34,6 +34,9 @@ final class Decoders {
      * @throws AssertionError for any other throwable, or a DecodeException that does not name its field and offset
      */
     static Message decodeStrictly(Decoder d, Frame frame) {
+        if (d.serializer() == Serializer.v2() && frame instanceof Frame.Text t) {
+            sameAsJackson(t.text(), d.fromServer());
+        }
         try {
             return d.decode(frame);
         } catch (DecodeException e) {
@@ -42,6 +45,32 @@ final class Decoders {
         } catch (Throwable t) {
             throw new AssertionError(d + " threw " + t + " instead of a DecodeException for " + frame, t);
         }
+    }
+
+    /** The V2 fast path, where it takes a frame, gives exactly the message the Jackson path gives. */
+    private static void sameAsJackson(String text, boolean fromServer) {
+        Message fast = V2Serializer.decodeTextFast(text, fromServer);
+        if (fast == null) {
+            return;
+        }
+        Message slow;
+        try {
+            slow = V2Serializer.decodeTextWithJackson(text, fromServer);
+        } catch (DecodeException e) {
+            throw new AssertionError("the fast path decoded a frame Jackson refuses: " + text, e);
+        }
+        if (!exact(fast).equals(exact(slow))) {
+            throw new AssertionError("the fast path decoded " + exact(fast) + " but Jackson " + exact(slow) + ": " + text);
+        }
+    }
+
+    /** Every field as text, so that equal means identical (Message equality compares JSON values). */
+    static String exact(Message m) {
+        Payload p = m.payload();
+        String payload = p instanceof Payload.Reply reply
+                ? "reply " + reply.status() + " " + reply.response()
+                : p.toString();
+        return m.joinRef() + "|" + m.ref() + "|" + m.topic() + "|" + m.event() + "|" + payload;
     }
 
     static void checkWellFormed(DecodeException e, Decoder d, Frame frame) {
