@@ -239,6 +239,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private int pushBufferSize;
         private int maxMessageBytes = 10_000_000;
         private Transport transport;
+        private javax.net.ssl.SSLContext sslContext;
         private Scheduler scheduler = Scheduler.system();
         private Executor executor;
         private ClientModule module;
@@ -382,11 +383,14 @@ public final class SlipstreamClient implements AutoCloseable {
         }
 
         /**
-         * TLS with this context (hostname verification stays on). This makes an {@code HttpClient} for this client;
-         * to share one among many clients, pass them all one {@link JdkWebSocketTransport#withSslContext} instead.
+         * TLS with this context (hostname verification stays on), on the default transport: this makes an
+         * {@code HttpClient} for this client. To share one among many clients, pass them all one
+         * {@link JdkWebSocketTransport#withSslContext} (or {@code NioWebSocketTransport.withSslContext}) as their
+         * {@link #transport} instead. Cannot be combined with {@link #transport}: {@link #build} refuses both, since
+         * the context would otherwise be silently ignored or the chosen transport silently replaced.
          */
         public Builder sslContext(javax.net.ssl.SSLContext sslContext) {
-            this.transport = JdkWebSocketTransport.withSslContext(Objects.requireNonNull(sslContext, "sslContext"));
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
             return this;
         }
 
@@ -433,10 +437,18 @@ public final class SlipstreamClient implements AutoCloseable {
 
         /** Builds the client (not yet connected; a module's {@code started} hook runs now, on the client's executor). */
         public SlipstreamClient build() {
+            if (transport != null && sslContext != null) {
+                throw new IllegalStateException("both transport(" + transport.getClass().getSimpleName()
+                        + ") and sslContext(...) were set: give the SSLContext to the transport instead, e.g. "
+                        + "NioWebSocketTransport.withSslContext(ctx) or JdkWebSocketTransport.withSslContext(ctx)");
+            }
+            Transport chosen = transport != null ? transport
+                    : sslContext != null ? JdkWebSocketTransport.withSslContext(sslContext)
+                    : JdkWebSocketTransport.shared();
             ClientConfig config = new ClientConfig(endpoint, serializer, params, copyHeaders(), connectTimeout,
                     heartbeatInterval, pushTimeout, closeTimeout, reconnectBackoff, rejoinBackoff, reconnect,
                     rejoinAfterReconnect, rejoinAfterCrash, rejoinAfterRefusal, pushBufferSize, maxMessageBytes,
-                    transport == null ? JdkWebSocketTransport.shared() : transport, scheduler, executor, module,
+                    chosen, scheduler, executor, module,
                     eventListener, name == null ? dev.slipstream.client.transport.TransportRequest.redact(endpoint) : name);
             return new SlipstreamClient(config);
         }

@@ -2,10 +2,13 @@ package dev.slipstream.client;
 
 import static dev.slipstream.client.VirtualTimeTest.assertThatFailsWith;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.support.TestPhoenixServer;
+import dev.slipstream.client.transport.NioWebSocketTransport;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -64,6 +67,17 @@ class TlsTest {
             client.join("room:lobby").join();
             assertThat(client.push("room:lobby", "ping", Payload.empty()).join().isOk()).isTrue();
         }
+    }
+
+    @Test
+    void aTransportAndAnSslContextTogetherAreRefusedRatherThanOneSilentlyIgnored() throws Exception {
+        SlipstreamClient.Builder builder = SlipstreamClient.builder(URI.create("wss://example.invalid/socket"))
+                .transport(NioWebSocketTransport.shared())
+                .sslContext(trustingContext());
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("NioWebSocketTransport")
+                .hasMessageContaining("withSslContext");
     }
 
     @Test
