@@ -26,7 +26,7 @@ public final class ClientProbe {
     /** {@code <client> <endpoint> <throughput|latency> <count> <window|rate per second>}. */
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
-            System.err.println("usage: ClientProbe <slipstream|javaphoenixclient|raw> <endpoint> <throughput|latency> <count> <window|rate>");
+            System.err.println("usage: ClientProbe <slipstream|slipstream-nio|javaphoenixclient|raw> <endpoint> <throughput|latency> <count> <window|rate>");
             System.exit(2);
         }
         String client = args[0];
@@ -35,8 +35,14 @@ public final class ClientProbe {
         int param = Integer.parseInt(args[4]);
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         try (Echoer echoer = Echoer.open(client, URI.create(args[1]))) {
-            // Warm-up: the JIT compiles the hot paths before anything is measured.
+            // Warm-up: the JIT compiles the hot paths before anything is measured. Paced sending takes other paths
+            // than pipelined sending (threads park and wake between pushes, in the client and in the server), and
+            // without a paced warm-up the first seconds of a latency run held nearly all of its tail (stalls of 2 to
+            // 9 ms while the JITs of both JVMs still compiled), for every client, the raw ceiling included.
             pipelined(echoer, Math.max(2000, count / 2), 64);
+            if (mode.equals("latency")) {
+                fixedRate(echoer, Math.min(5000, Math.max(2000, count / 2)), param);
+            }
             long cpu0 = Cpu.processNanos();
             long t0 = System.nanoTime();
             ArrayNode latencies = out.arrayNode();

@@ -8,6 +8,7 @@ import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.protocol.Payload;
 import java.lang.management.ManagementFactory;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
+import dev.slipstream.client.transport.NioWebSocketTransport;
 import dev.slipstream.client.transport.Transport;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +47,7 @@ public final class ConnectionsProbe {
 
     private ConnectionsProbe() {}
 
-    /** {@code <slipstream|javaphoenixclient> <endpoint> <n> <time budget in seconds>}. */
+    /** {@code <slipstream|slipstream-nio|javaphoenixclient> <endpoint> <n> <time budget in seconds>}. */
     public static void main(String[] args) throws Exception {
         String client = args[0];
         URI endpoint = URI.create(args[1]);
@@ -66,7 +67,8 @@ public final class ConnectionsProbe {
         // -Dbench.httpThreads=N: every Slipstream client on one HttpClient whose executor has N threads, instead of
         // the JDK's default executor (a cached pool, which grows a thread per burst of concurrent work).
         int httpThreads = Integer.getInteger("bench.httpThreads", 0);
-        Transport transport = httpThreads == 0 ? JdkWebSocketTransport.shared()
+        Transport transport = client.equals("slipstream-nio") ? NioWebSocketTransport.shared()
+                : httpThreads == 0 ? JdkWebSocketTransport.shared()
                 : JdkWebSocketTransport.using(HttpClient.newBuilder()
                         .executor(Executors.newFixedThreadPool(httpThreads, r -> {
                             Thread t = new Thread(r, "bench-http");
@@ -90,7 +92,7 @@ public final class ConnectionsProbe {
                 break;
             }
             CompletableFuture<?> joined;
-            if (client.equals("slipstream")) {
+            if (client.startsWith("slipstream")) {
                 SlipstreamClient c = SlipstreamClient.builder(endpoint)
                         .transport(transport)
                         .heartbeatInterval(Duration.ofSeconds(5))

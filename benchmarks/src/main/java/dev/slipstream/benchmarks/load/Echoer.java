@@ -2,6 +2,9 @@ package dev.slipstream.benchmarks.load;
 
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.transport.JdkWebSocketTransport;
+import dev.slipstream.client.transport.NioWebSocketTransport;
+import dev.slipstream.client.transport.Transport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -47,17 +50,22 @@ interface Echoer extends AutoCloseable {
     @Override
     void close();
 
-    /** Opens and joins a connection of {@code client}: slipstream, javaphoenixclient or raw (the ceiling). */
+    /**
+     * Opens and joins a connection of {@code client}: slipstream (on the default JDK transport), slipstream-nio (on
+     * {@link NioWebSocketTransport}), javaphoenixclient or raw (the ceiling).
+     */
     static Echoer open(String client, URI endpoint) throws Exception {
         switch (client) {
             case "slipstream":
-                return new Ours(endpoint);
+                return new Ours(endpoint, JdkWebSocketTransport.shared());
+            case "slipstream-nio":
+                return new Ours(endpoint, NioWebSocketTransport.shared());
             case "javaphoenixclient":
                 return new JavaPhoenix(endpoint);
             case "raw":
                 return new Raw(endpoint);
             default:
-                throw new IllegalArgumentException("unknown client \"" + client + "\" (slipstream, javaphoenixclient, raw)");
+                throw new IllegalArgumentException("unknown client \"" + client + "\" (slipstream, slipstream-nio, javaphoenixclient, raw)");
         }
     }
 
@@ -73,8 +81,8 @@ interface Echoer extends AutoCloseable {
     final class Ours implements Echoer {
         private final SlipstreamClient client;
 
-        Ours(URI endpoint) {
-            client = SlipstreamClient.builder(endpoint).pushTimeout(Duration.ofSeconds(60)).build();
+        Ours(URI endpoint, Transport transport) {
+            client = SlipstreamClient.builder(endpoint).transport(transport).pushTimeout(Duration.ofSeconds(60)).build();
             client.connect().thenCompose(c -> client.join(TOPIC)).join();
         }
 

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.transport.JdkWebSocketTransport;
+import dev.slipstream.client.transport.NioWebSocketTransport;
+import dev.slipstream.client.transport.Transport;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -31,11 +34,13 @@ public final class LargeMessageProbe {
 
     private LargeMessageProbe() {}
 
-    /** {@code <endpoint> <json|binary> <total bytes, both directions>}. */
+    /** {@code <endpoint> <json|binary> <total bytes, both directions> [jdk|nio]} (the transport, default jdk). */
     public static void main(String[] args) throws Exception {
         URI endpoint = URI.create(args[0]);
         String format = args[1];
         long total = Long.parseLong(args[2]);
+        Transport transport = args.length > 3 && args[3].equals("nio") ? NioWebSocketTransport.shared()
+                : JdkWebSocketTransport.shared();
         AtomicLong peak = new AtomicLong();
         AtomicLong gcs = new AtomicLong();
         AtomicLong live = new AtomicLong();
@@ -67,9 +72,10 @@ public final class LargeMessageProbe {
             new java.util.Random(7).nextBytes(bytes);
         }
         int roundTrips = (int) Math.max(1, total / (2L * MESSAGE));
-        ObjectNode out = JsonNodeFactory.instance.objectNode().put("format", format).put("messageBytes", MESSAGE)
+        ObjectNode out = JsonNodeFactory.instance.objectNode().put("format", format).put("transport", args.length > 3 ? args[3] : "jdk").put("messageBytes", MESSAGE)
                 .put("roundTrips", roundTrips).put("maxHeapBytes", Runtime.getRuntime().maxMemory());
         try (SlipstreamClient client = SlipstreamClient.builder(endpoint)
+                .transport(transport)
                 .maxMessageBytes(BenchServer.MAX_FRAME)
                 .pushTimeout(Duration.ofSeconds(120))
                 .build()) {

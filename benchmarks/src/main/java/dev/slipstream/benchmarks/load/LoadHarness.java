@@ -287,7 +287,7 @@ public final class LoadHarness {
     // ---------------------------------------------------------------- benchmarks
 
     private List<String> jvmClients() {
-        List<String> clients = new ArrayList<>(List.of("slipstream", "javaphoenixclient"));
+        List<String> clients = new ArrayList<>(List.of("slipstream", "slipstream-nio", "javaphoenixclient"));
         if (rawEndpoint != null) {
             clients.add("raw");
         }
@@ -389,6 +389,7 @@ public final class LoadHarness {
                 new Variant("slipstream", "slipstream", List.of(), ours),
                 new Variant("slipstream-small-buffers", "slipstream", SMALL_BUFFERS, ours),
                 new Variant("slipstream-tuned", "slipstream", TUNED, ours),
+                new Variant("slipstream-nio", "slipstream-nio", List.of(), ours),
                 new Variant("javaphoenixclient", "javaphoenixclient", List.of(), peerN));
         for (Variant v : variants) {
             int n = v.n;
@@ -428,42 +429,45 @@ public final class LoadHarness {
 
     private void large() throws Exception {
         long total = quick ? 256L << 20 : 1L << 30;
-        for (String format : List.of("json", "binary")) {
-            System.out.println("large: " + format + ", " + (total >> 20) + " MiB in 16 MiB messages, -Xmx128m");
+        // Each format on each transport: the default JDK websocket and NioWebSocketTransport.
+        for (String name : List.of("slipstream-json", "slipstream-binary", "slipstream-nio-json", "slipstream-nio-binary")) {
+            String transport = name.startsWith("slipstream-nio-") ? "nio" : "jdk";
+            String format = name.substring(name.lastIndexOf('-') + 1);
+            System.out.println("large: " + name + ", " + (total >> 20) + " MiB in 16 MiB messages, -Xmx128m");
             Result r = exec(List.of(java, "-Xmx128m", "-XX:+ExitOnOutOfMemoryError", "-cp", classpath,
-                    LargeMessageProbe.class.getName(), phoenixEndpoint, format, String.valueOf(total)), null,
+                    LargeMessageProbe.class.getName(), phoenixEndpoint, format, String.valueOf(total), transport), null,
                     quick ? 150 : 600);
             JsonNode j = r.json();
             if (j == null) {
                 // -XX:+ExitOnOutOfMemoryError ends the JVM with exit code 3 and says so on standard output.
                 boolean oom = r.exit == 3 || (r.stdout + r.stderr).contains("OutOfMemoryError");
-                figure("large", "slipstream-" + format, "oom", oom ? 1 : 0, "bool", r.why() + " " + r.stdout.strip());
-                skip("large", "slipstream-" + format, r.why());
+                figure("large", name, "oom", oom ? 1 : 0, "bool", r.why() + " " + r.stdout.strip());
+                skip("large", name, r.why());
                 continue;
             }
             String note = j.get("roundTrips").asInt() + " echoes of 16 MiB, -Xmx128m";
-            figure("large", "slipstream-" + format, "oom", j.get("oom").asBoolean() ? 1 : 0, "bool", note);
+            figure("large", name, "oom", j.get("oom").asBoolean() ? 1 : 0, "bool", note);
             if (!j.get("oom").asBoolean()) {
-                figure("large", "slipstream-" + format, "mbPerSecond", j.get("mbPerSecond").asDouble(), "MB/s",
+                figure("large", name, "mbPerSecond", j.get("mbPerSecond").asDouble(), "MB/s",
                         note + "; bytes sent + received");
-                figure("large", "slipstream-" + format, "peakHeapBytes", j.get("peakHeapBytes").asDouble(), "B",
+                figure("large", name, "peakHeapBytes", j.get("peakHeapBytes").asDouble(), "B",
                         note + "; heap in use just before a collection, at most");
-                figure("large", "slipstream-" + format, "peakLiveHeapBytes", j.get("peakLiveHeapBytes").asDouble(), "B",
+                figure("large", name, "peakLiveHeapBytes", j.get("peakLiveHeapBytes").asDouble(), "B",
                         note + "; heap in use just after a collection, at most (live data)");
-                figure("large", "slipstream-" + format, "heapBaselineBytes", j.get("heapBaselineBytes").asDouble(), "B",
+                figure("large", name, "heapBaselineBytes", j.get("heapBaselineBytes").asDouble(), "B",
                         note + "; after connecting, with the application's 16 MiB message made");
-                figure("large", "slipstream-" + format, "peakLiveHeapPerMessage",
+                figure("large", name, "peakLiveHeapPerMessage",
                         j.get("peakLiveHeapBytes").asDouble() / LargeMessageProbe.MESSAGE, "x", note);
             }
             // The heap goal, as a pass or fail: the application's own 16 MiB plus 3 times the message is 64 MiB.
             // (Heap figures of a JVM are upper bounds: G1 frees dead 16 MiB arrays lazily.)
             Result small = exec(List.of(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp", classpath,
-                    LargeMessageProbe.class.getName(), phoenixEndpoint, format, String.valueOf(4L * LargeMessageProbe.MESSAGE)),
+                    LargeMessageProbe.class.getName(), phoenixEndpoint, format, String.valueOf(4L * LargeMessageProbe.MESSAGE), transport),
                     null, quick ? 100 : 300);
             JsonNode sj = small.json();
             boolean smallOom = sj == null ? small.exit == 3 || (small.stdout + small.stderr).contains("OutOfMemoryError")
                     : sj.get("oom").asBoolean();
-            figure("large", "slipstream-" + format, "oomAtXmx64m", smallOom ? 1 : 0, "bool",
+            figure("large", name, "oomAtXmx64m", smallOom ? 1 : 0, "bool",
                     "2 echoes of 16 MiB at -Xmx64m (16 MiB of application data + 3 x 16 MiB)"
                             + (sj == null ? "; " + small.why() + " " + small.stdout.strip() : ""));
         }
