@@ -19,6 +19,8 @@ import dev.slipstream.client.TopicNotJoinedException;
 import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.protocol.Frame;
 import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.transport.JdkWebSocketTransport;
+import dev.slipstream.client.transport.NioWebSocketTransport;
 import dev.slipstream.testing.ChannelHandler;
 import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.ConnectResult;
@@ -300,6 +302,8 @@ class ChaosTest {
             this.id = id;
             this.topics = topics;
             this.client = SlipstreamClient.builder(server.socketUri())
+                    // Every third client on the NIO transport, the rest on the default JDK one: both under the same faults.
+                    .transport(id % 3 == 2 ? NioWebSocketTransport.shared() : JdkWebSocketTransport.shared())
                     .params(Map.of("client_id", Integer.toString(id)))
                     .heartbeatInterval(HEARTBEAT)
                     .pushTimeout(PUSH_TIMEOUT)
@@ -643,13 +647,17 @@ class ChaosTest {
             this.selectors = selectors;
         }
 
-        /** Starts the client's shared pools and HTTP client once, so the baseline includes them. */
+        /** Starts the client's shared pools, HTTP client and NIO loop once, so the baseline includes them. */
         static void warmUp() throws Exception {
             try (FakePhoenixServer server = FakePhoenixServer.builder()
                     .channel("warm:*", (topic, params, socket) -> JoinResult.ok()).start();
-                    SlipstreamClient client = SlipstreamClient.builder(server.socketUri()).build()) {
+                    SlipstreamClient client = SlipstreamClient.builder(server.socketUri()).build();
+                    SlipstreamClient nio = SlipstreamClient.builder(server.socketUri())
+                            .transport(NioWebSocketTransport.shared()).build()) {
                 client.connect().get(10, TimeUnit.SECONDS);
                 client.join("warm:up").get(10, TimeUnit.SECONDS);
+                nio.connect().get(10, TimeUnit.SECONDS);
+                nio.join("warm:up").get(10, TimeUnit.SECONDS);
             }
         }
 
@@ -705,7 +713,8 @@ class ChaosTest {
 
         private static long keepAliveThreads() {
             return Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().matches("HttpClient-\\d+-Worker-\\d+|slipstream-completion-\\d+"))
+                    .filter(t -> t.getName().matches(
+                            "HttpClient-\\d+-Worker-\\d+|slipstream-completion-\\d+|slipstream-nio-worker-\\d+"))
                     .count();
         }
 
