@@ -19,7 +19,7 @@ final class Plot {
     private static final int WIDTH = 760;
     private static final int BAR = 18;
     private static final int LABEL = 170;
-    private static final String[] COLOURS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"};
+    private static final String[] COLOURS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#7f7f7f", "#d62728", "#8c564b"};
 
     private Plot() {}
 
