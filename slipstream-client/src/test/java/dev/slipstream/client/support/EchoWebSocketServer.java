@@ -10,7 +10,6 @@ import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.CloseMessage;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -103,15 +102,8 @@ public final class EchoWebSocketServer implements AutoCloseable {
             upgradeHeaders.forEach((n, v) -> exchange.getResponseHeaders().add(HttpString.tryFromString(n), v));
             ws.handleRequest(exchange);
         };
-        Undertow.Builder builder = Undertow.builder().setHandler(root);
-        if (tls) {
-            builder.addHttpsListener(0, "127.0.0.1", tlsContext);
-        } else {
-            builder.addHttpListener(0, "127.0.0.1");
-        }
-        undertow = builder.build();
-        undertow.start();
-        port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        undertow = LoopbackUndertow.start(root, tlsContext);
+        port = LoopbackUndertow.port(undertow);
     }
 
     @SuppressWarnings("deprecation")

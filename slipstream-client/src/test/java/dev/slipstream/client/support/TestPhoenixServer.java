@@ -12,7 +12,6 @@ import io.undertow.websockets.core.BufferedBinaryMessage;
 import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Deque;
@@ -143,15 +142,8 @@ public final class TestPhoenixServer implements AutoCloseable {
             upgrades.incrementAndGet();
             ws.handleRequest(exchange);
         };
-        Undertow.Builder builder = Undertow.builder().setHandler(root);
-        if (tls) {
-            builder.addHttpsListener(0, "127.0.0.1", tlsContext);
-        } else {
-            builder.addHttpListener(0, "127.0.0.1");
-        }
-        undertow = builder.build();
-        undertow.start();
-        port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        undertow = LoopbackUndertow.start(root, tlsContext);
+        port = LoopbackUndertow.port(undertow);
     }
 
     private void handle(Session session, Frame frame) {
