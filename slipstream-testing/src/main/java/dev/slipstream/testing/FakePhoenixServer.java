@@ -67,7 +67,6 @@ import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Pooled;
 import org.xnio.StreamConnection;
-import org.xnio.Xnio;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 
@@ -213,17 +212,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer-"));
         t.setRemoveOnCancelPolicy(true);
         timer = t;
-        try {
-            worker = Xnio.getInstance(Xnio.class.getClassLoader()).createWorker(OptionMap.builder()
-                    .set(Options.WORKER_NAME, name + "-io")
-                    .set(Options.WORKER_IO_THREADS, 1)
-                    .set(Options.WORKER_TASK_CORE_THREADS, 1)
-                    .set(Options.WORKER_TASK_MAX_THREADS, 2)
-                    .set(Options.THREAD_DAEMON, true)
-                    .getMap());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot start the XNIO worker", e);
-        }
+        worker = SharedThreads.xnioWorker(name + "-io");
     }
 
     private void bind() {

@@ -61,16 +61,25 @@ final class SharedThreads {
         // must not keep its thread alive.
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         try {
-            worker = Xnio.getInstance(Xnio.class.getClassLoader()).createWorker(OptionMap.builder()
-                    .set(Options.WORKER_NAME, "slipstream-fake-shared-io")
+            worker = xnioWorker("slipstream-fake-shared-io");
+        } catch (UncheckedIOException e) {
+            pool.shutdown();
+            timer.shutdown();
+            throw e;
+        }
+    }
+
+    /** An XNIO worker of daemon threads for a server's I/O: one I/O thread, 1 to 2 task threads. */
+    static XnioWorker xnioWorker(String name) {
+        try {
+            return Xnio.getInstance(Xnio.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_NAME, name)
                     .set(Options.WORKER_IO_THREADS, 1)
                     .set(Options.WORKER_TASK_CORE_THREADS, 1)
                     .set(Options.WORKER_TASK_MAX_THREADS, 2)
                     .set(Options.THREAD_DAEMON, true)
                     .getMap());
         } catch (IOException e) {
-            pool.shutdown();
-            timer.shutdown();
             throw new UncheckedIOException("cannot start the XNIO worker", e);
         }
     }
