@@ -57,23 +57,29 @@ public class CodecBenchmark {
             byte[] bytes = new byte[size.equals("typical") ? 170 : 1 << 20];
             new Random(42).nextBytes(bytes);
             payload = Payload.binary(bytes);
-        } else if (size.equals("typical")) {
-            payload = Payload.json("{\"body\":\"Hello everyone, the deploy is done and the dashboards are green."
-                    + "\",\"user\":{\"id\":4711,\"name\":\"ada\"},\"sent_at\":1795467586,\"tags\":[\"ops\",\"deploy\"]}");
         } else {
-            StringBuilder sb = new StringBuilder(1 << 20).append("{\"rows\":[");
-            Random r = new Random(42);
-            for (int i = 0; sb.length() < (1 << 20) - 100; i++) {
-                sb.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"name\":\"user-")
-                        .append(Long.toHexString(r.nextLong())).append("\",\"score\":").append(r.nextInt(1000))
-                        .append("}");
-            }
-            payload = Payload.json(sb.append("]}").toString());
+            payload = Payload.json(jsonPayload(size));
         }
         push = Message.of("3", "17", "room:lobby", "new_msg", payload);
         reply = Message.reply("3", "17", "room:lobby", "ok", payload);
         pushFrame = serializer.encodeToServer(push);
         replyFrame = serializer.encodeToClient(reply);
+    }
+
+    /** The JSON payload of {@code size}: a chat message of about 130 bytes, or 1 MiB of small objects. */
+    static String jsonPayload(String size) {
+        if (size.equals("typical")) {
+            return "{\"body\":\"Hello everyone, the deploy is done and the dashboards are green."
+                    + "\",\"user\":{\"id\":4711,\"name\":\"ada\"},\"sent_at\":1795467586,\"tags\":[\"ops\",\"deploy\"]}";
+        }
+        StringBuilder sb = new StringBuilder(1 << 20).append("{\"rows\":[");
+        Random r = new Random(42);
+        for (int i = 0; sb.length() < (1 << 20) - 100; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"name\":\"user-")
+                    .append(Long.toHexString(r.nextLong())).append("\",\"score\":").append(r.nextInt(1000))
+                    .append("}");
+        }
+        return sb.append("]}").toString();
     }
 
     /** Client side: a push to send. */
