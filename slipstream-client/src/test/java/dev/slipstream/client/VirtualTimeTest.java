@@ -106,16 +106,21 @@ class VirtualTimeTest {
         assertThat(client.isConnected()).isTrue();
     }
 
-    @Test
-    void aPushWithoutReplyTimesOutAfterTheDefaultOrItsOwnTimeout() {
+    /** Connects (no heartbeats) and joins room:lobby on a server that never answers events starting with "slow". */
+    private void joinLobbyWhereSlowPushesGoUnanswered() {
         server.script((s, m) -> {
-            if (!m.event().equals("slow")) {
+            if (!m.event().startsWith("slow")) {
                 TestPhoenixServer.standard(s, m);
             }
         });
         client = builder().heartbeatInterval(Duration.ZERO).build();
         client.connect().join();
         client.join("room:lobby").join();
+    }
+
+    @Test
+    void aPushWithoutReplyTimesOutAfterTheDefaultOrItsOwnTimeout() {
+        joinLobbyWhereSlowPushesGoUnanswered();
 
         CompletableFuture<Payload.Reply> byDefault = client.push("room:lobby", "slow", Payload.empty());
         CompletableFuture<Payload.Reply> short1 = client.push("room:lobby", "slow", Payload.empty(), Duration.ofSeconds(1));
@@ -136,14 +141,7 @@ class VirtualTimeTest {
 
     @Test
     void aPushSentAfterAnAnsweredOneStillTimesOutAtItsOwnDeadline() {
-        server.script((s, m) -> {
-            if (!m.event().equals("slow")) {
-                TestPhoenixServer.standard(s, m);
-            }
-        });
-        client = builder().heartbeatInterval(Duration.ZERO).build();
-        client.connect().join();
-        client.join("room:lobby").join();
+        joinLobbyWhereSlowPushesGoUnanswered();
 
         // The one deadline timer is armed for the answered push (10 s) and finds nothing due when it fires.
         assertThat(client.push("room:lobby", "fast", Payload.empty()).join().isOk()).isTrue();
@@ -169,14 +167,7 @@ class VirtualTimeTest {
 
     @Test
     void manyUnansweredPushesEachTimeOutExactlyOnceInTheOrderSent() {
-        server.script((s, m) -> {
-            if (!m.event().startsWith("slow")) {
-                TestPhoenixServer.standard(s, m);
-            }
-        });
-        client = builder().heartbeatInterval(Duration.ZERO).build();
-        client.connect().join();
-        client.join("room:lobby").join();
+        joinLobbyWhereSlowPushesGoUnanswered();
 
         List<CompletableFuture<Payload.Reply>> pushes = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
