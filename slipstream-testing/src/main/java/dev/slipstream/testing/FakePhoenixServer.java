@@ -50,7 +50,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -207,9 +206,10 @@ public final class FakePhoenixServer implements AutoCloseable {
 
     private void createOwnThreads() {
         ownPool = new ThreadPoolExecutor(workerThreads, workerThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads(name + "-worker-"));
+                SharedThreads.daemonThreads(name + "-worker-"));
         pool = ownPool;
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer-"));
+        ScheduledThreadPoolExecutor t =
+                new ScheduledThreadPoolExecutor(1, SharedThreads.daemonThreads(name + "-timer-"));
         t.setRemoveOnCancelPolicy(true);
         timer = t;
         worker = SharedThreads.xnioWorker(name + "-io");
@@ -873,15 +873,6 @@ public final class FakePhoenixServer implements AutoCloseable {
         protected void onCloseMessage(CloseMessage message, WebSocketChannel channel) {
             clientCloseCode = message.getCode();
         }
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     // ================================================================== routes and builder

@@ -122,7 +122,8 @@ final class SharedThreads {
         threads.timer.shutdown();
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
+    /** Daemon threads named {@code prefix} plus a number, for a server's own threads and for the shared ones. */
+    static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + n.incrementAndGet());
