@@ -25,14 +25,14 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.phoenixframework.Defaults;
 
 /**
- * The client's half of the codec beside the JVM peer's: Slipstream's V2 JSON codec and JavaPhoenixClient 1.3.1's
- * ({@code Defaults.encode}/{@code decode}, Gson), on the same messages as {@link CodecBenchmark}: encode a push,
- * decode the reply to it. JavaPhoenixClient takes a push's payload as a {@code Map} and decodes a reply's payload
- * into maps, so Slipstream is measured twice on decode: as it decodes (the payload kept as text, parsed only when
- * read) and with the payload then read as a tree, which is what the peer always does.
+ * JavaPhoenixClient 1.3.1's codec ({@code Defaults.encode}/{@code decode}, Gson) on the messages of
+ * {@link CodecBenchmark}, to set beside its {@code clientEncodePush} and {@code clientDecodeReply} with
+ * {@code format=v2-json}: encode a push, decode the reply to it. JavaPhoenixClient always decodes a reply's payload
+ * into maps, where Slipstream keeps it as text until it is read, so Slipstream's decode is also measured here with
+ * the payload then read as a tree.
  *
  * <pre>{@code
- * java -jar benchmarks/target/benchmarks.jar PeerCodecBenchmark -prof gc
+ * java -jar benchmarks/target/benchmarks.jar 'CodecBenchmark|PeerCodecBenchmark' -p format=v2-json -prof gc
  * }</pre>
  */
 @State(Scope.Benchmark)
@@ -48,7 +48,6 @@ public class PeerCodecBenchmark {
     public String size;
 
     private final Serializer serializer = Serializer.v2();
-    private Message push;
     private Frame replyFrame;
     private Function1<Object, String> peerEncode;
     private Function1<String, org.phoenixframework.Message> peerDecode;
@@ -59,7 +58,6 @@ public class PeerCodecBenchmark {
     @SuppressWarnings("unchecked")
     public void setUp() throws Exception {
         String json = CodecBenchmark.jsonPayload(size);
-        push = Message.of("3", "17", "room:lobby", "new_msg", Payload.json(json));
         replyFrame = serializer.encodeToClient(Message.reply("3", "17", "room:lobby", "ok", Payload.json(json)));
         replyText = ((Frame.Text) replyFrame).text();
         peerEncode = Defaults.INSTANCE.getEncode();
@@ -67,18 +65,6 @@ public class PeerCodecBenchmark {
         // What JavaPhoenixClient's Socket hands its encoder for a push: the five fields, the payload a Map.
         Map<String, Object> payload = new ObjectMapper().readValue(json, Map.class);
         peerPush = Arrays.asList("3", "17", "room:lobby", "new_msg", payload);
-    }
-
-    /** Slipstream: a push to send, its payload given as JSON text. */
-    @Benchmark
-    public Frame slipstreamEncodePush() {
-        return serializer.encodeToServer(push);
-    }
-
-    /** Slipstream: a reply received (the payload validated and kept as text). */
-    @Benchmark
-    public Message slipstreamDecodeReply() {
-        return serializer.decodeFromServer(replyFrame);
     }
 
     /** Slipstream: a reply received and its response read as a tree. */
