@@ -366,7 +366,7 @@ public final class ConnectionOwner {
         if (e instanceof UpgradeRejectedException) {
             return new ConnectFailedException(ConnectFailedException.Kind.REJECTED, redactedUri, e);
         }
-        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+        if (e instanceof java.net.http.HttpTimeoutException) { // the Transport contract's timeout, any transport
             return new ConnectFailedException(ConnectFailedException.Kind.TIMEOUT, redactedUri, e);
         }
         return new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri, e);

@@ -25,6 +25,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Transport {
 
-    /** Opens one websocket connection. */
+    /**
+     * Opens one websocket connection. The future fails with {@link UpgradeRejectedException} when the server answers
+     * the upgrade with another status, and with a {@link java.net.http.HttpTimeoutException} (such as
+     * {@link java.net.http.HttpConnectTimeoutException}) when the request's connect timeout runs out; the client
+     * reports these as a rejected and a timed-out connect, anything else as a network failure.
+     */
     CompletableFuture<TransportConnection> open(TransportRequest request, TransportListener listener);
 }
