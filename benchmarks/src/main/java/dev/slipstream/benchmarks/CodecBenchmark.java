@@ -66,8 +66,14 @@ public class CodecBenchmark {
         replyFrame = serializer.encodeToClient(reply);
     }
 
-    /** The JSON payload of {@code size}: a chat message of about 130 bytes, or 1 MiB of small objects. */
-    static String jsonPayload(String size) {
+    /**
+     * The JSON payload of {@code size} ({@code typical}: a chat message of about 130 bytes; {@code 1MiB}: 1 MiB of
+     * small objects), also used by the load harness's {@code codec} benchmark.
+     *
+     * @param size {@code typical} or {@code 1MiB}
+     * @return the payload's JSON text, the same for every call
+     */
+    public static String jsonPayload(String size) {
         if (size.equals("typical")) {
             return "{\"body\":\"Hello everyone, the deploy is done and the dashboards are green."
                     + "\",\"user\":{\"id\":4711,\"name\":\"ada\"},\"sent_at\":1795467586,\"tags\":[\"ops\",\"deploy\"]}";

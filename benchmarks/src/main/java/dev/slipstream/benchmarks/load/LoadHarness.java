@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipstream.benchmarks.CodecBenchmark;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.demo.DemoChannels;
 import java.io.BufferedReader;
@@ -83,7 +84,7 @@ public final class LoadHarness {
                 default -> {
                     System.err.println("unknown argument \"" + args[i] + "\"");
                     System.err.println("usage: LoadHarness [--quick] [--json FILE] [--svg FILE] [--server ws://HOST:PORT/socket]"
-                            + " [--js DIR] [--only throughput,latency,connections,large,fanout,server,testing] | --replot RUN.json --svg FILE");
+                            + " [--js DIR] [--only throughput,latency,connections,large,codec,fanout,server,testing] | --replot RUN.json --svg FILE");
                     System.exit(2);
                 }
             }
@@ -107,6 +108,20 @@ public final class LoadHarness {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[i];
+    }
+
+    private interface Phase {
+        void run() throws Exception;
+    }
+
+    /** Runs benchmark {@code name} if wanted and says how long it took, so the run's time budget can be watched. */
+    private void phase(List<String> only, String name, Phase phase) throws Exception {
+        if (!wanted(only, name)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        phase.run();
+        System.out.printf(Locale.ROOT, "%s: took %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
     }
 
     private boolean wanted(List<String> only, String name) {
@@ -134,24 +149,15 @@ public final class LoadHarness {
         String node = nodeVersion();
         machine.put("node", node == null ? "missing" : node);
         try {
-            if (wanted(only, "throughput")) {
-                throughput(node);
-            }
-            if (wanted(only, "latency")) {
-                latency(node);
-            }
+            phase(only, "throughput", () -> throughput(node));
+            phase(only, "latency", () -> latency(node));
             if (wanted(only, "connections") || wanted(only, "fanout")) {
-                connections();
+                phase(List.of(), "connections", this::connections);
             }
-            if (wanted(only, "large")) {
-                large();
-            }
-            if (wanted(only, "server")) {
-                serverStartStop();
-            }
-            if (wanted(only, "testing")) {
-                testing();
-            }
+            phase(only, "large", this::large);
+            phase(only, "codec", () -> codec(node));
+            phase(only, "server", this::serverStartStop);
+            phase(only, "testing", this::testing);
         } finally {
             if (serverProcess != null) {
                 serverProcess.getOutputStream().close(); // BenchServer stops at the end of its input
@@ -470,6 +476,52 @@ public final class LoadHarness {
             figure("large", name, "oomAtXmx64m", smallOom ? 1 : 0, "bool",
                     "2 echoes of 16 MiB at -Xmx64m (16 MiB of application data + 3 x 16 MiB)"
                             + (sj == null ? "; " + small.why() + " " + small.stdout.strip() : ""));
+        }
+    }
+
+    /**
+     * Encode a push and decode its reply, for Slipstream, JavaPhoenixClient and phoenix.js, each in its own process and
+     * timed the same way (a warm-up period, then a measured one), on the payloads of {@link CodecBenchmark}.
+     */
+    private void codec(String node) throws Exception {
+        Path dir = Files.createTempDirectory("slipstream-codec");
+        Path typical = Files.writeString(dir.resolve("typical.json"), CodecBenchmark.jsonPayload("typical"));
+        Path large = Files.writeString(dir.resolve("1mib.json"), CodecBenchmark.jsonPayload("1MiB"));
+        String warm = quick ? "200" : "1000";
+        String measure = quick ? "300" : "2000";
+        try {
+            for (String client : List.of("slipstream", "javaphoenixclient", "phoenix.js")) {
+                System.out.println("codec: " + client);
+                Result r;
+                if (client.equals("phoenix.js")) {
+                    String why = prepareJs(node);
+                    if (why != null) {
+                        skip("codec", client, why);
+                        continue;
+                    }
+                    r = exec(List.of("node", "codec.js", typical.toString(), large.toString(), warm, measure),
+                            jsDir.toFile(), 180);
+                } else {
+                    r = exec(jvm(CodecProbe.class.getName(), client, typical.toString(), large.toString(), warm,
+                            measure), null, 180);
+                }
+                JsonNode j = r.json();
+                if (j == null) {
+                    skip("codec", client, r.why());
+                    continue;
+                }
+                j.get("nanosPerOp").fields().forEachRemaining(e -> {
+                    String[] opAndSize = e.getKey().split("/");
+                    figure("codec", client, opAndSize[0] + (opAndSize[1].equals("typical") ? "Typical" : "1MiB")
+                            + "Micros", e.getValue().asDouble() / 1000, "us",
+                            "V2 JSON, " + opAndSize[1] + " payload; " + measure + " ms measured after " + warm
+                                    + " ms of warm-up");
+                });
+            }
+        } finally {
+            Files.deleteIfExists(typical);
+            Files.deleteIfExists(large);
+            Files.deleteIfExists(dir);
         }
     }
 
