@@ -1,6 +1,6 @@
 package dev.slipstream.client;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 
 /**
  * A client "module", as in the Elixir original: a class whose methods the client calls back when things happen.

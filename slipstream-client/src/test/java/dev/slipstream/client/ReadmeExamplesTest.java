@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.support.TestPhoenixServer;
+import dev.slipstream.protocol.Payload;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -5,7 +5,7 @@ import dev.slipstream.client.DisconnectReason;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SlipstreamException;
 import dev.slipstream.client.TopicCloseReason;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

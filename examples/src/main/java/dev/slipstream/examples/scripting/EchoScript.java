@@ -3,7 +3,7 @@ package dev.slipstream.examples.scripting;
 import dev.slipstream.client.ReceivedMessage;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SyncClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;

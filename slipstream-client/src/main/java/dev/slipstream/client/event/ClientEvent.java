@@ -3,9 +3,9 @@ package dev.slipstream.client.event;
 import dev.slipstream.client.ConnectFailedException;
 import dev.slipstream.client.DisconnectReason;
 import dev.slipstream.client.TopicCloseReason;
-import dev.slipstream.client.protocol.DecodeException;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.transport.UpgradeResponse;
+import dev.slipstream.protocol.DecodeException;
+import dev.slipstream.protocol.Payload;
 import java.time.Duration;
 
 /**

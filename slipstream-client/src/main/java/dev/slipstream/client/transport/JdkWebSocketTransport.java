@@ -1,11 +1,11 @@
 package dev.slipstream.client.transport;
 
-import dev.slipstream.client.protocol.Frame;
-import java.util.ArrayList;
+import dev.slipstream.protocol.Frame;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +27,7 @@ import javax.net.ssl.SSLContext;
  * <p>The JDK's WebSocket does not show the upgrade response headers of a successful connect
  * ({@link TransportConnection#upgradeResponse()} says {@code headersVisible() == false}), holds about 60 KB of
  * buffers per connection with default settings and costs about twice the CPU per message of
- * {@link NioWebSocketTransport}, which sees every header and suits many connections; this one stays the default.
+ * {@code NioWebSocketTransport} (slipstream-transport-nio), which sees every header and suits many connections; this one stays the default.
  *
  * <pre>{@code
  * Transport shared = JdkWebSocketTransport.shared();

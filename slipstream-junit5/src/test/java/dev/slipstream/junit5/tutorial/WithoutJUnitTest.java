@@ -3,7 +3,8 @@ package dev.slipstream.junit5.tutorial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.event.ClientEventListener;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.script.ScriptedChannel;
 import dev.slipstream.testing.script.ScriptedServer;
@@ -20,7 +21,7 @@ class WithoutJUnitTest {
         // tag::without-junit[]
         try (ScriptedServer server = ScriptedServer.start();
                 SlipstreamClient client = SlipstreamClient.builder(server.uri())
-                        .eventListener(server.clientFailureListener())
+                        .eventListener(ClientEventListener.onCallbackFailure(server::reportFailure))
                         .build()) {
             CompletableFuture<Payload> joined = client.connect().thenCompose(ok -> client.join("room:lobby"));
             ScriptedChannel room = server.connectAndJoin("room:lobby");

@@ -1,8 +1,8 @@
 package dev.slipstream.testing.script;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.ReplyRef;
 import java.util.ArrayList;
