@@ -273,22 +273,22 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
 
         @Override
         public <T> T as(Class<T> type) {
-            return read(mapper.constructType(Objects.requireNonNull(type, "type")));
+            return read(Objects.requireNonNull(type, "type"), mapper.constructType(type));
         }
 
         @Override
         public <T> T as(TypeReference<T> type) {
-            return read(mapper.constructType(Objects.requireNonNull(type, "type")));
+            return read(Objects.requireNonNull(type, "type").getType(), mapper.constructType(type));
         }
 
-        private <T> T read(JavaType type) {
+        private <T> T read(java.lang.reflect.Type asked, JavaType type) {
             try {
                 JsonNode n = node;
                 // The text is read directly: Jackson streams a long String through a small buffer, without copying
                 // it whole and without a tree. A tree someone already built is read instead of parsing again.
                 return n != null ? mapper.treeToValue(n, type) : mapper.readValue(text, type);
             } catch (IOException | IllegalArgumentException e) {
-                throw PayloadMappingException.reading(topic, event, type, e);
+                throw PayloadMappingException.reading(topic, event, asked, type, e);
             }
         }
 
@@ -375,17 +375,17 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
         /** Always fails: a binary payload has no JSON to map. */
         @Override
         public <T> T as(Class<T> type) {
-            throw notJson(JsonCodec.VALUES.constructType(Objects.requireNonNull(type, "type")));
+            throw notJson(Objects.requireNonNull(type, "type"), JsonCodec.VALUES.constructType(type));
         }
 
         /** Always fails: a binary payload has no JSON to map. */
         @Override
         public <T> T as(TypeReference<T> type) {
-            throw notJson(JsonCodec.VALUES.constructType(Objects.requireNonNull(type, "type")));
+            throw notJson(Objects.requireNonNull(type, "type").getType(), JsonCodec.VALUES.constructType(type));
         }
 
-        private PayloadMappingException notJson(JavaType type) {
-            return PayloadMappingException.notJson(topic, event, type, "the payload is binary (" + size()
+        private PayloadMappingException notJson(java.lang.reflect.Type asked, JavaType type) {
+            return PayloadMappingException.notJson(topic, event, asked, type, "the payload is binary (" + size()
                     + " bytes), not JSON; read it with asBinary()");
         }
 

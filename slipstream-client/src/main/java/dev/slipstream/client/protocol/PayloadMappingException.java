@@ -42,14 +42,14 @@ public final class PayloadMappingException extends RuntimeException {
     }
 
     /** A payload that could not be mapped to {@code type}. */
-    static PayloadMappingException reading(String topic, String event, JavaType type, Throwable cause) {
-        return new PayloadMappingException(true, topic, event, type, type.toCanonical(), path(cause), reason(cause),
+    static PayloadMappingException reading(String topic, String event, Type asked, JavaType type, Throwable cause) {
+        return new PayloadMappingException(true, topic, event, asked, type.toCanonical(), path(cause), reason(cause),
                 cause);
     }
 
     /** A payload that is not JSON, so cannot be mapped at all. */
-    static PayloadMappingException notJson(String topic, String event, JavaType type, String why) {
-        return new PayloadMappingException(true, topic, event, type, type.toCanonical(), "", why, null);
+    static PayloadMappingException notJson(String topic, String event, Type asked, JavaType type, String why) {
+        return new PayloadMappingException(true, topic, event, asked, type.toCanonical(), "", why, null);
     }
 
     /** A value that could not be written as a JSON payload. */
@@ -83,7 +83,7 @@ public final class PayloadMappingException extends RuntimeException {
         return event;
     }
 
-    /** The Java type mapped to (reading) or from (writing). */
+    /** The Java type mapped to (reading: the class, or the type of the {@code TypeReference}) or from (writing). */
     public Type type() {
         return type;
     }
