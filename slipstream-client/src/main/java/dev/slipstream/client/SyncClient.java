@@ -26,13 +26,18 @@ import java.util.function.Predicate;
  * <p>Every wait is bounded. Calling it from inside a callback of its own client would deadlock (the callback holds
  * the client's executor that the answer needs), so that fails at once with {@link IllegalStateException}.
  *
+ * <p>Payloads are typed as in {@link SlipstreamClient}: objects in (written with the client's mapper), and
+ * {@link Payload#as(Class)} on what comes back.
+ *
  * <pre>{@code
+ * record Msg(String body) {}
  * try (SyncClient sync = SlipstreamClient.builder("ws://localhost:4000/socket").buildSync()) {
  *     sync.connect();
- *     sync.join("room:lobby", Payload.json("{\"user\":\"u1\"}"));
- *     Payload.Reply reply = sync.push("room:lobby", "ping", Payload.empty());
+ *     sync.join("room:lobby", Map.of("user", "u1"));
+ *     Payload.Reply reply = sync.push("room:lobby", "ping", new Msg("ping"));
+ *     Msg pong = reply.as(Msg.class);
  *     ReceivedMessage hello = sync.awaitMessage("room:lobby", "new_msg",
- *         p -> p.asJson().json().path("body").asText().equals("hi"), Duration.ofSeconds(5));
+ *         p -> p.as(Msg.class).body().equals("hi"), Duration.ofSeconds(5));
  *     sync.leave("room:lobby");
  * }
  * }</pre>
@@ -89,18 +94,25 @@ public final class SyncClient implements AutoCloseable {
         return join(topic, Payload.empty());
     }
 
-    /** Joins and waits for the response; throws {@link JoinRefusedException} if refused. */
-    public Payload join(String topic, Payload params) {
+    /**
+     * Joins and waits for the response; throws {@link JoinRefusedException} if refused. {@code params} is a
+     * {@link Payload} or an object for the client's mapper, as {@link SlipstreamClient#join(String, Object)} takes.
+     */
+    public Payload join(String topic, Object params) {
         return await(client.join(topic, params), "join of \"" + topic + "\"", defaultWait);
     }
 
-    /** Pushes and waits for the reply (ok or error) within the client's push timeout. */
-    public Payload.Reply push(String topic, String event, Payload payload) {
+    /**
+     * Pushes and waits for the reply (ok or error) within the client's push timeout. {@code payload} is a
+     * {@link Payload} or an object for the client's mapper, as {@link SlipstreamClient#push(String, String, Object)}
+     * takes; {@link Payload.Reply#as(Class)} maps the response.
+     */
+    public Payload.Reply push(String topic, String event, Object payload) {
         return await(client.push(topic, event, payload), "reply to \"" + event + "\"", defaultWait);
     }
 
     /** Pushes and waits for the reply within {@code timeout}. */
-    public Payload.Reply push(String topic, String event, Payload payload, Duration timeout) {
+    public Payload.Reply push(String topic, String event, Object payload, Duration timeout) {
         return await(client.push(topic, event, payload, timeout), "reply to \"" + event + "\"",
                 timeout.plus(Duration.ofSeconds(5)));
     }

@@ -29,6 +29,10 @@ class ReadmeExamplesTest {
     }
 
     // README: 1. A client module
+    record Hello(String user) {}
+
+    record NewMsg(String body) {}
+
     static final class Lobby implements ClientModule {
         final List<String> bodies = new CopyOnWriteArrayList<>(); // plain state would do: callbacks never overlap
 
@@ -39,17 +43,17 @@ class ReadmeExamplesTest {
 
         @Override
         public void connected(SlipstreamClient client) {
-            client.join("room:lobby", Payload.json("{\"user\":\"u1\"}"));
+            client.join("room:lobby", new Hello("u1"));
         }
 
         @Override
         public void joined(SlipstreamClient client, String topic, Payload response) {
-            client.push(topic, "new_msg", Payload.json("{\"body\":\"hi\"}"));
+            client.push(topic, "new_msg", new NewMsg("hi"));
         }
 
         @Override
         public void message(SlipstreamClient client, String topic, String event, Payload payload) {
-            bodies.add(payload.asJson().json().get("body").asText());
+            bodies.add(payload.as(NewMsg.class).body());
         }
 
         @Override
@@ -79,10 +83,10 @@ class ReadmeExamplesTest {
                 .build();
         Payload.Reply reply = client.connect()
                 .thenCompose(connected -> client.join("room:lobby"))
-                .thenCompose(joined -> client.push("room:lobby", "new_msg", Payload.json("{\"body\":\"hi\"}")))
+                .thenCompose(joined -> client.push("room:lobby", "new_msg", new NewMsg("hi")))
                 .join();
         if (reply.isOk()) {
-            System.out.println("server said " + reply.response());
+            System.out.println("server said " + reply.as(NewMsg.class).body());
         }
         client.push("room:lobby", "slow", Payload.empty(), Duration.ofSeconds(2))
                 .exceptionally(e -> null); // PushTimeoutException, ConnectionLostException, ... all typed
@@ -96,13 +100,14 @@ class ReadmeExamplesTest {
         URI uri = server.uri();
         try (SyncClient sync = SlipstreamClient.builder(uri).buildSync()) {
             sync.connect();
-            sync.join("room:lobby", Payload.json("{\"fizz\":\"buzz\"}"));
-            Payload.Reply reply = sync.push("room:lobby", "ping", Payload.json("{\"pong\":\"pong\"}"));
+            sync.join("room:lobby", Map.of("fizz", "buzz"));
+            Payload.Reply reply = sync.push("room:lobby", "ping", new NewMsg("pong"));
             ReceivedMessage welcome = sync.awaitMessage("room:lobby", "new_msg",
-                    p -> p.asJson().json().get("body").asText().equals("welcome"), Duration.ofSeconds(5));
+                    p -> p.as(NewMsg.class).body().equals("welcome"), Duration.ofSeconds(5));
             sync.leave("room:lobby");
             sync.disconnect();
             assertThat(reply.isOk()).isTrue();
+            assertThat(reply.as(NewMsg.class)).isEqualTo(new NewMsg("pong"));
             assertThat(welcome.topic()).isEqualTo("room:lobby");
         }
     }

@@ -1,8 +1,13 @@
 package dev.slipstream.protocol;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * The payload of a Phoenix message: JSON, binary, or (for {@code phx_reply}) a reply with a status and a response.
@@ -11,8 +16,15 @@ import java.nio.ByteBuffer;
  * first called, so relaying or ignoring a large payload costs one copy, not a tree. Binary payloads are views of the
  * frame they arrived in (never copied by the codec).
  *
+ * <p>Typed payloads go through Jackson: {@link #of(Object)} writes a record, POJO, map or list as JSON, and
+ * {@link #as(Class)} maps JSON back into one, reading the kept text directly (no tree, no second copy), only when
+ * asked. A payload a client received maps with that client's {@code ObjectMapper} and names its topic and event in
+ * a {@link PayloadMappingException}.
+ *
  * <pre>{@code
- * Payload hello = Payload.json("{\"body\":\"hi\"}");
+ * record Msg(String body) {}
+ * Payload hello = Payload.of(new Msg("hi"));             // {"body":"hi"}
+ * Msg back = hello.as(Msg.class);
  * Payload bytes = Payload.binary(new byte[] {1, 2, 3});
  * Payload ok = Payload.reply("ok", Payload.json("{}"));
  * String body = hello.asJson().json().get("body").asText();
@@ -39,6 +51,69 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
         return Json.of(node);
     }
 
+    /**
+     * A JSON payload written from {@code value} by Jackson with the default mapper ({@link JsonCodec#newObjectMapper()}):
+     * a record, POJO, {@code Map}, {@code List} or {@code JsonNode} (a {@code JsonNode} is kept as the tree, a
+     * {@code Payload.Json} is returned as is). The text is written now, once; the tree only if someone asks.
+     *
+     * <pre>{@code
+     * record NewMsg(String body, List<String> tags) {}
+     * Payload p = Payload.of(new NewMsg("hi", List.of("a")));   // {"body":"hi","tags":["a"]}
+     * Payload q = Payload.of(Map.of("user", "u1"));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for null, a {@code String} (JSON text goes to {@link #json(String)}), bytes
+     *     (binary payloads are {@link #binary(byte[])}) or a binary payload or reply
+     * @throws PayloadMappingException when Jackson cannot write the value (naming its type and the path)
+     */
+    static Json of(Object value) {
+        return of(value, JsonCodec.VALUES);
+    }
+
+    /**
+     * {@link #of(Object)} written with {@code mapper}, which the payload also keeps for {@link #as(Class)}. A client
+     * writes the values given to its {@code push} and {@code join} this way, with its own mapper.
+     *
+     * <pre>{@code
+     * Payload p = Payload.of(new NewMsg("hi", List.of()), myMapper);
+     * }</pre>
+     */
+    static Json of(Object value, ObjectMapper mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        if (value == null) {
+            throw new IllegalArgumentException("payload value is null: use Payload.empty() for {}");
+        }
+        if (value instanceof Json j) {
+            return j;
+        }
+        if (value instanceof Payload p) {
+            throw new IllegalArgumentException("Payload.of got " + (p instanceof Binary ? "a binary payload" : "a reply")
+                    + ", which is no JSON value: pass it as it is");
+        }
+        if (value instanceof CharSequence) {
+            throw new IllegalArgumentException("Payload.of got a String, which would travel as a JSON string: "
+                    + "for JSON text use Payload.json(text), for an object pass a record, POJO or Map");
+        }
+        if (value instanceof byte[] || value instanceof ByteBuffer) {
+            throw new IllegalArgumentException("Payload.of got bytes: binary payloads are Payload.binary(bytes)");
+        }
+        if (value instanceof JsonNode node) {
+            return Json.of(node).mappedBy(mapper, null, null);
+        }
+        String text;
+        try {
+            text = mapper.writeValueAsString(value);
+        } catch (IOException e) {
+            throw PayloadMappingException.writing(value.getClass(), null, e);
+        }
+        if (!JsonScan.isOneValue(text)) {
+            // Only a custom serializer writing raw text can get here; Phoenix would close the socket on it.
+            throw PayloadMappingException.writing(value.getClass(), "Jackson wrote no single JSON value: "
+                    + (text.length() > 100 ? text.substring(0, 100) + "..." : text), null);
+        }
+        return new Json(text, null, mapper, null, null);
+    }
+
     /** A binary payload over a copy of {@code bytes}. */
     static Binary binary(byte[] bytes) {
         return new Binary(ByteBuffer.wrap(bytes.clone()));
@@ -56,6 +131,43 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
 
     /** Whether this payload travels as a binary frame in V2 (a binary payload, or a reply with a binary response). */
     boolean isBinary();
+
+    /**
+     * This JSON payload mapped by Jackson to {@code type} (a record, POJO, {@code Map}, ...), with the mapper of the
+     * client that received it (or the one given to {@link #of(Object, ObjectMapper)}, else the default). Parsed
+     * straight from the kept text at each call (no tree is built, the text is not copied); for a reply, its response
+     * is mapped.
+     *
+     * <pre>{@code
+     * record Msg(String body) {}
+     * Msg m = payload.as(Msg.class);
+     * Msg answer = sync.push("room:lobby", "ping", new Msg("hi")).as(Msg.class);
+     * }</pre>
+     *
+     * @throws PayloadMappingException naming topic, event, type and JSON path when Jackson cannot map it, or when the
+     *     payload is binary
+     */
+    <T> T as(Class<T> type);
+
+    /**
+     * {@link #as(Class)} for generic types.
+     *
+     * <pre>{@code
+     * List<Msg> history = payload.as(new TypeReference<List<Msg>>() {});
+     * }</pre>
+     */
+    <T> T as(TypeReference<T> type);
+
+    /**
+     * This payload, sharing its text, tree or bytes (nothing is copied), mapping with {@code mapper} in
+     * {@link #as(Class)} and naming {@code topic} and {@code event} in its mapping errors. A client binds every
+     * payload it receives this way, to its own mapper.
+     *
+     * <pre>{@code
+     * Payload bound = payload.mappedBy(myMapper, "room:lobby", "new_msg");
+     * }</pre>
+     */
+    Payload mappedBy(ObjectMapper mapper, String topic, String event);
 
     /** This payload as JSON. */
     default Json asJson() {
@@ -101,10 +213,20 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
 
         private volatile String text;
         private volatile JsonNode node;
+        private final ObjectMapper mapper;
+        private final String topic;
+        private final String event;
 
         private Json(String text, JsonNode node) {
+            this(text, node, JsonCodec.VALUES, null, null);
+        }
+
+        private Json(String text, JsonNode node, ObjectMapper mapper, String topic, String event) {
             this.text = text;
             this.node = node;
+            this.mapper = mapper;
+            this.topic = topic;
+            this.event = event;
         }
 
         static Json parse(String jsonText) {
@@ -147,6 +269,32 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
                 text = t;
             }
             return t;
+        }
+
+        @Override
+        public <T> T as(Class<T> type) {
+            return read(Objects.requireNonNull(type, "type"), mapper.constructType(type));
+        }
+
+        @Override
+        public <T> T as(TypeReference<T> type) {
+            return read(Objects.requireNonNull(type, "type").getType(), mapper.constructType(type));
+        }
+
+        private <T> T read(java.lang.reflect.Type asked, JavaType type) {
+            try {
+                JsonNode n = node;
+                // The text is read directly: Jackson streams a long String through a small buffer, without copying
+                // it whole and without a tree. A tree someone already built is read instead of parsing again.
+                return n != null ? mapper.treeToValue(n, type) : mapper.readValue(text, type);
+            } catch (IOException | IllegalArgumentException e) {
+                throw PayloadMappingException.reading(topic, event, asked, type, e);
+            }
+        }
+
+        @Override
+        public Json mappedBy(ObjectMapper mapper, String topic, String event) {
+            return new Json(text, node, Objects.requireNonNull(mapper, "mapper"), topic, event);
         }
 
         /** Whether this is a JSON object (Phoenix requires object payloads for pushes and broadcasts). */
@@ -208,12 +356,42 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
      */
     final class Binary implements Payload {
         private final ByteBuffer bytes;
+        private final String topic;
+        private final String event;
 
         private Binary(ByteBuffer bytes) {
+            this(bytes, null, null);
+        }
+
+        private Binary(ByteBuffer bytes, String topic, String event) {
             if (bytes == null) {
                 throw new IllegalArgumentException("binary payload is null");
             }
             this.bytes = bytes.slice().asReadOnlyBuffer();
+            this.topic = topic;
+            this.event = event;
+        }
+
+        /** Always fails: a binary payload has no JSON to map. */
+        @Override
+        public <T> T as(Class<T> type) {
+            throw notJson(Objects.requireNonNull(type, "type"), JsonCodec.VALUES.constructType(type));
+        }
+
+        /** Always fails: a binary payload has no JSON to map. */
+        @Override
+        public <T> T as(TypeReference<T> type) {
+            throw notJson(Objects.requireNonNull(type, "type").getType(), JsonCodec.VALUES.constructType(type));
+        }
+
+        private PayloadMappingException notJson(java.lang.reflect.Type asked, JavaType type) {
+            return PayloadMappingException.notJson(topic, event, asked, type, "the payload is binary (" + size()
+                    + " bytes), not JSON; read it with asBinary()");
+        }
+
+        @Override
+        public Binary mappedBy(ObjectMapper mapper, String topic, String event) {
+            return new Binary(bytes, topic, event);
         }
 
         /** A read-only view of the bytes, positioned at 0. */
@@ -293,6 +471,23 @@ public sealed interface Payload permits Payload.Json, Payload.Binary, Payload.Re
         /** The response: JSON or binary. */
         public Payload response() {
             return response;
+        }
+
+        /** The response mapped to {@code type}; see {@link Payload#as(Class)}. Check {@link #isOk()} first. */
+        @Override
+        public <T> T as(Class<T> type) {
+            return response.as(type);
+        }
+
+        /** The response mapped to {@code type}; see {@link Payload#as(TypeReference)}. */
+        @Override
+        public <T> T as(TypeReference<T> type) {
+            return response.as(type);
+        }
+
+        @Override
+        public Reply mappedBy(ObjectMapper mapper, String topic, String event) {
+            return new Reply(status, response.mappedBy(mapper, topic, event));
         }
 
         @Override

@@ -26,7 +26,7 @@ class RoomRequestsTest {
 
             // Two callers on other threads ask the same room at once.
             CompletableFuture<Payload> history = CompletableFuture.supplyAsync(
-                    () -> rooms.ask("room:7", "history", Payload.json("{\"last\":2}"))).join();
+                    () -> rooms.ask("room:7", "history", Map.of("last", 2))).join();
             CompletableFuture<Payload> topic = CompletableFuture.supplyAsync(
                     () -> rooms.ask("room:7", "topic", Payload.empty())).join();
 

@@ -1,5 +1,6 @@
 package dev.slipstream.client.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.client.Backoff;
 import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.event.ClientEventListener;
@@ -42,5 +43,6 @@ public record ClientConfig(
         Executor executor,
         ClientModule module,
         ClientEventListener eventListener,
-        String name) {
+        String name,
+        ObjectMapper objectMapper) {
 }

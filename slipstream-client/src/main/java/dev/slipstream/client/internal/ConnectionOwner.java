@@ -689,8 +689,10 @@ public final class ConnectionOwner {
             }
             return;
         }
+        // Bound to this client's mapper (a wrapper sharing the text: nothing is parsed or copied until someone maps).
+        Payload payload = m.payload().mappedBy(config.objectMapper(), topic, event);
         if (Protocol.PHX_ERROR.equals(event)) {
-            onChannelError(t, m.payload());
+            onChannelError(t, payload);
         } else if (Protocol.PHX_CLOSE.equals(event)) {
             if (t.phase == TopicPhase.LEAVING) {
                 topicLeft(t);
@@ -703,29 +705,30 @@ public final class ConnectionOwner {
                     failAll(t.joinWaiters, new TopicClosedException(t.topic, "the server closed the channel"));
                 }
                 publishJoined();
-                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, m.payload()));
+                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, payload));
             }
         } else {
             if (listener != null) {
                 emit(new ClientEvent.MessageReceived(topic, event, size));
             }
             if (module != null) {
-                Payload payload = m.payload();
                 callback("message", () -> module.message(handle, topic, event, payload));
             }
         }
     }
 
     private void onReply(Message m, Topic t) {
-        Payload.Reply reply = m.payload().asReply();
+        Payload.Reply received = m.payload().asReply();
         Pending p = m.ref() == null ? null : pending.get(m.ref());
         if (p == null || !p.topic.equals(m.topic())) {
             if (listener != null) {
-                emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
+                emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), received.status()));
             }
             return;
         }
         forget(p);
+        // A mapping error of the response names the event of the push (or phx_join) that it answers.
+        Payload.Reply reply = received.mappedBy(config.objectMapper(), p.topic, p.event);
         if (p.kind == Kind.PUSH) {
             if (listener != null) {
                 emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),

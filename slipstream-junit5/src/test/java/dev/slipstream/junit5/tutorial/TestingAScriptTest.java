@@ -25,7 +25,7 @@ class TestingAScriptTest {
         try (SyncClient sync = SlipstreamClient.builder(server).buildSync()) {
             sync.connect();
             sync.join("room:lobby");
-            Payload.Reply reply = sync.push("room:lobby", "new_msg", Payload.json("{\"body\":\"/history\"}"));
+            Payload.Reply reply = sync.push("room:lobby", "new_msg", Map.of("body", "/history"));
             if (!reply.isOk()) {
                 throw new SlipstreamException("no history: " + reply.response());
             }

@@ -28,7 +28,7 @@ class WithoutJUnitTest {
             assertThat(joined).succeedsWithin(Duration.ofSeconds(5));
 
             CompletableFuture<Payload.Reply> reply =
-                    client.push("room:lobby", "new_msg", Payload.json("{\"body\":\"hi\"}"));
+                    client.push("room:lobby", "new_msg", Map.of("body", "hi"));
             room.reply(room.assertPush("new_msg", Map.of("body", "hi")), Reply.ok(Map.of("id", 1)));
             assertThat(reply).succeedsWithin(Duration.ofSeconds(5)).satisfies(r -> assertThat(r.isOk()).isTrue());
             assertThat(server.takeFailures()).isEmpty();

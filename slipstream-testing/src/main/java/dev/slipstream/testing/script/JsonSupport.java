@@ -29,6 +29,13 @@ final class JsonSupport {
 
     /** Longest payload text shown inline in a list of frames; the closest match is always shown in full. */
     private static final int MAX_INLINE = 400;
+    /** Maps what a client sent into the test's types: the client's default configuration (unknown keys ignored). */
+    static final ObjectMapper TYPED = JsonCodec.newObjectMapper();
+
+    /** {@code message}'s payload bound to {@link #TYPED}, so a mapping error names its topic and event. */
+    static Payload typed(Message message) {
+        return message.payload().mappedBy(TYPED, message.topic(), message.event());
+    }
 
     private JsonSupport() {}
 
