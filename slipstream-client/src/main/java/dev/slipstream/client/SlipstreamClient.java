@@ -1,5 +1,6 @@
 package dev.slipstream.client;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.internal.ClientConfig;
 import dev.slipstream.client.internal.ConnectionOwner;
@@ -45,12 +46,20 @@ import java.util.function.Supplier;
  */
 public final class SlipstreamClient implements AutoCloseable {
 
+    /**
+     * Maps presence metas to users' types until the client has a configurable mapper (Builder.objectMapper, on
+     * branch typed); then the views take the client's.
+     */
+    private static final ObjectMapper PRESENCE_MAPPER = new ObjectMapper();
+
     private final ConnectionOwner owner;
+    private final PresenceViews presence;
     private final String name;
 
     private SlipstreamClient(ClientConfig config) {
         this.name = config.name();
-        this.owner = new ConnectionOwner(config, this);
+        this.presence = new PresenceViews(PRESENCE_MAPPER);
+        this.owner = new ConnectionOwner(config, this, presence);
         owner.start();
     }
 
@@ -166,6 +175,22 @@ public final class SlipstreamClient implements AutoCloseable {
     public CompletableFuture<Void> leave(String topic) {
         requireName(topic, "topic");
         return owner.leave(topic);
+    }
+
+    /**
+     * Who is online on {@code topic}: the {@link Presence} kept from the topic's {@code presence_state} and
+     * {@code presence_diff} messages, as phoenix.js's {@code Presence} does. The same view every time, for the
+     * client's life; it may be taken before the join (register callbacks then, so no sync is missed) and stays live
+     * across reconnects and rejoins. Every topic's presence is kept, whether or not a view was asked for.
+     *
+     * <pre>{@code
+     * Presence lobby = client.presence("room:lobby").onSync(() -> render(lobby.list()));
+     * client.join("room:lobby");
+     * }</pre>
+     */
+    public Presence presence(String topic) {
+        requireName(topic, "topic");
+        return presence.view(topic);
     }
 
     /** Whether the client is connected now (a snapshot). */
