@@ -61,13 +61,15 @@ public final class SlipstreamClient implements AutoCloseable {
     private static final ObjectMapper DEFAULT_MAPPER = JsonCodec.newObjectMapper();
 
     private final ConnectionOwner owner;
+    private final PresenceViews presence;
     private final String name;
     private final ObjectMapper mapper;
 
     private SlipstreamClient(ClientConfig config) {
         this.name = config.name();
         this.mapper = config.objectMapper();
-        this.owner = new ConnectionOwner(config, this);
+        this.presence = new PresenceViews(mapper);
+        this.owner = new ConnectionOwner(config, this, presence);
         owner.start();
     }
 
@@ -232,6 +234,22 @@ public final class SlipstreamClient implements AutoCloseable {
     public CompletableFuture<Void> leave(String topic) {
         requireName(topic, "topic");
         return owner.leave(topic);
+    }
+
+    /**
+     * Who is online on {@code topic}: the {@link Presence} kept from the topic's {@code presence_state} and
+     * {@code presence_diff} messages, as phoenix.js's {@code Presence} does. The same view every time, for the
+     * client's life; it may be taken before the join (register callbacks then, so no sync is missed) and stays live
+     * across reconnects and rejoins. Every topic's presence is kept, whether or not a view was asked for.
+     *
+     * <pre>{@code
+     * Presence lobby = client.presence("room:lobby").onSync(() -> render(lobby.list()));
+     * client.join("room:lobby");
+     * }</pre>
+     */
+    public Presence presence(String topic) {
+        requireName(topic, "topic");
+        return presence.view(topic);
     }
 
     /** Whether the client is connected now (a snapshot). */

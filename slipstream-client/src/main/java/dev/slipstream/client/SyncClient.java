@@ -51,6 +51,9 @@ public final class SyncClient implements AutoCloseable {
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<ReceivedMessage> inbox = new ArrayDeque<>();
     private long dropped;
+    /** Presence syncs seen on the topics someone awaited (guarded by {@link #lock}). */
+    private long presenceSyncs;
+    private final Set<String> watchedPresences = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SyncClient(SlipstreamClient.Builder builder, int capacity, Duration defaultWait) {
         this.capacity = capacity;
@@ -181,6 +184,73 @@ public final class SyncClient implements AutoCloseable {
                 }
             }
             return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Who is online on {@code topic}; the same view as {@link SlipstreamClient#presence(String)}. */
+    public Presence presence(String topic) {
+        return client.presence(topic);
+    }
+
+    /**
+     * Waits until the presence of {@code topic} satisfies {@code condition} and returns the list that did. The
+     * condition is tested at once and after every sync (a {@code presence_state} or {@code presence_diff} applied);
+     * throws {@link AwaitTimeoutException} after {@code timeout}.
+     *
+     * <pre>{@code
+     * List<Presence.Entry> online = sync.awaitPresence("room:lobby",
+     *     list -> list.stream().anyMatch(e -> e.key().equals("ada")), Duration.ofSeconds(5));
+     * }</pre>
+     */
+    public List<Presence.Entry> awaitPresence(String topic, Predicate<? super List<Presence.Entry>> condition,
+            Duration timeout) {
+        Objects.requireNonNull(condition, "condition");
+        Objects.requireNonNull(timeout, "timeout");
+        checkNotCallback();
+        Presence presence = client.presence(topic);
+        if (watchedPresences.add(topic)) {
+            presence.onSync(this::presenceSynced);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen;
+            lock.lock();
+            try {
+                seen = presenceSyncs;
+            } finally {
+                lock.unlock();
+            }
+            // The condition is the caller's code: tested without the lock that the sync callback needs.
+            List<Presence.Entry> now = presence.list();
+            if (condition.test(now)) {
+                return now;
+            }
+            lock.lock();
+            try {
+                while (presenceSyncs == seen) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AwaitTimeoutException("presence on " + topic + " (now " + presence.list(
+                                Presence.Entry::key) + ")", timeout);
+                    }
+                    arrived.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SlipstreamException("interrupted awaiting presence on " + topic, e);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void presenceSynced() {
+        lock.lock();
+        try {
+            presenceSyncs++;
+            arrived.signalAll();
         } finally {
             lock.unlock();
         }

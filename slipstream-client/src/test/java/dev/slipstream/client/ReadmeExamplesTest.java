@@ -3,6 +3,8 @@ package dev.slipstream.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.support.TestPhoenixServer;
 import dev.slipstream.protocol.Payload;
@@ -109,6 +111,45 @@ class ReadmeExamplesTest {
             assertThat(reply.isOk()).isTrue();
             assertThat(reply.as(NewMsg.class)).isEqualTo(new NewMsg("pong"));
             assertThat(welcome.topic()).isEqualTo("room:lobby");
+        }
+    }
+
+    // README: Presence
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Meta(@JsonProperty("phx_ref") String ref, String device) {}
+
+    @Test
+    void presence() {
+        try (TestPhoenixServer phoenix = new TestPhoenixServer().script((s, m) -> {
+            TestPhoenixServer.standard(s, m);
+            if (m.event().equals("phx_join")) { // as Phoenix: the diff of our own join, then the state
+                s.push(m.topic(), "presence_diff", Payload.json("{\"joins\":{\"me\":{\"metas\":"
+                        + "[{\"phx_ref\":\"2\",\"device\":\"cli\"}]}},\"leaves\":{}}"));
+                s.push(m.topic(), "presence_state", Payload.json("{\"ada\":{\"metas\":[{\"phx_ref\":\"1\","
+                        + "\"device\":\"phone\"}]},\"me\":{\"metas\":[{\"phx_ref\":\"2\",\"device\":\"cli\"}]}}"));
+            }
+        }); SlipstreamClient client = SlipstreamClient.builder(phoenix.uri()).build()) {
+            List<String> printed = new CopyOnWriteArrayList<>();
+            client.connect().join();
+
+            Presence lobby = client.presence("room:lobby");
+            lobby.onJoin((key, current, joined) -> {
+                if (current == null) {
+                    printed.add(key + " came online");
+                }
+            });
+            lobby.onLeave((key, current, left) -> {
+                if (current.metas().isEmpty()) {
+                    printed.add(key + " went offline");
+                }
+            });
+            lobby.onSync(() -> printed.add("online: " + lobby.list(Presence.Entry::key)));
+            client.join("room:lobby");
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> lobby.list().size() == 2);
+            List<Meta> devices = lobby.get("ada").map(e -> e.metas(Meta.class)).orElse(List.of());
+            assertThat(devices).containsExactly(new Meta("1", "phone"));
+            assertThat(printed).containsExactly("ada came online", "me came online", "online: [ada, me]");
         }
     }
 }

@@ -57,7 +57,7 @@ import java.util.function.Supplier;
  * event listener and to the callers' futures (completed on a separate pool, so callers' code never runs here).
  *
  * <pre>{@code
- * ConnectionOwner owner = new ConnectionOwner(config, client);
+ * ConnectionOwner owner = new ConnectionOwner(config, client, presenceViews);
  * owner.start();
  * owner.connect().join();
  * }</pre>
@@ -78,6 +78,7 @@ public final class ConnectionOwner {
     private final Scheduler scheduler;
     private final SerialExecutor executor;
     private final Executor completer;
+    private final PresenceSinks presenceSinks;
 
     // ---- owned by the executor ----
     private Conn conn = Conn.DISCONNECTED;
@@ -116,8 +117,9 @@ public final class ConnectionOwner {
     private volatile boolean connectedSnapshot;
     private volatile Set<String> joinedSnapshot = Set.of();
 
-    public ConnectionOwner(ClientConfig config, SlipstreamClient handle) {
+    public ConnectionOwner(ClientConfig config, SlipstreamClient handle, PresenceSinks presenceSinks) {
         this.config = config;
+        this.presenceSinks = presenceSinks;
         this.handle = handle;
         this.module = config.module();
         this.listener = config.eventListener();
@@ -541,7 +543,7 @@ public final class ConnectionOwner {
             callback("disconnected", () -> module.disconnected(handle, reason));
         }
         for (String name : forgotten) {
-            Topic t = topics.remove(name);
+            Topic t = removeTopic(name);
             if (t != null) {
                 cancel(t.joinWaitTimer);
                 failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
@@ -569,6 +571,7 @@ public final class ConnectionOwner {
             failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
             completeAll(t.leaveWaiters, null);
         }
+        topics.values().forEach(this::dropPresence);
         topics.clear();
         publishJoined();
         for (Pending p : new ArrayList<>(pending.values())) {
@@ -697,7 +700,7 @@ public final class ConnectionOwner {
             if (t.phase == TopicPhase.LEAVING) {
                 topicLeft(t);
             } else {
-                topics.remove(t.topic);
+                removeTopic(t.topic);
                 cancel(t.rejoinTimer);
                 failTopicPushes(t, "the server closed the channel");
                 failBuffer(t, () -> new TopicClosedException(t.topic, "the server closed the channel"));
@@ -710,6 +713,9 @@ public final class ConnectionOwner {
         } else {
             if (listener != null) {
                 emit(new ClientEvent.MessageReceived(topic, event, size));
+            }
+            if (TopicPresence.STATE_EVENT.equals(event) || TopicPresence.DIFF_EVENT.equals(event)) {
+                onPresence(t, event, m.payload());
             }
             if (module != null) {
                 callback("message", () -> module.message(handle, topic, event, payload));
@@ -836,7 +842,7 @@ public final class ConnectionOwner {
                 throw new IllegalArgumentException("the join params supplier returned null");
             }
         } catch (RuntimeException e) {
-            topics.remove(t.topic);
+            removeTopic(t.topic);
             SlipstreamException error = new SlipstreamException("join params of \"" + t.topic + "\" failed: " + e, e);
             joinFailed(t, error);
             failBuffer(t, () -> new TopicClosedException(t.topic, "join params failed"));
@@ -885,7 +891,7 @@ public final class ConnectionOwner {
         if (retry) {
             t.phase = TopicPhase.ERRORED;
         } else {
-            topics.remove(t.topic);
+            removeTopic(t.topic);
         }
         publishJoined();
         joinFailed(t, new JoinRefusedException(t.topic, response));
@@ -928,7 +934,7 @@ public final class ConnectionOwner {
         if (config.rejoinAfterCrash()) {
             scheduleRejoin(t);
         } else {
-            topics.remove(t.topic);
+            removeTopic(t.topic);
             failBuffer(t, () -> new TopicClosedException(t.topic, "the channel crashed"));
         }
     }
@@ -980,7 +986,7 @@ public final class ConnectionOwner {
     }
 
     private void topicLeft(Topic t) {
-        topics.remove(t.topic);
+        removeTopic(t.topic);
         cancel(t.rejoinTimer);
         cancel(t.joinWaitTimer);
         failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
@@ -1168,7 +1174,7 @@ public final class ConnectionOwner {
                 fail(awaiting.result, new SlipstreamException("cannot encode \"" + m.event() + "\" on \""
                         + m.topic() + "\": " + e.getMessage(), e));
             } else if (awaiting != null && awaiting.kind == Kind.JOIN) {
-                Topic t = topics.remove(m.topic());
+                Topic t = removeTopic(m.topic());
                 if (t != null) {
                     joinFailed(t, new SlipstreamException("cannot encode the join of \"" + m.topic() + "\": "
                             + e.getMessage(), e));
@@ -1202,6 +1208,63 @@ public final class ConnectionOwner {
 
     private String nextRef() {
         return Long.toString(++refCounter);
+    }
+
+    // ======================================================================================== presence
+
+    /**
+     * A {@code presence_state} or {@code presence_diff} on a topic: merged into the topic's presence by phoenix.js's
+     * rules, published to the topic's {@code Presence} view, then the view's callbacks run here, on the callback
+     * thread, like the module's. The message still reaches the module's {@code message} callback afterwards.
+     */
+    private void onPresence(Topic t, String event, Payload payload) {
+        List<PresenceSync.Change> changes = new ArrayList<>();
+        boolean synced;
+        try {
+            if (!(payload instanceof Payload.Json json)) {
+                throw new IllegalArgumentException("a binary payload");
+            }
+            if (t.presence == null) {
+                t.presence = new TopicPresence();
+            }
+            synced = TopicPresence.STATE_EVENT.equals(event)
+                    ? t.presence.onState(t.joinRef, json.json(), changes)
+                    : t.presence.onDiff(t.joinRef, json.json(), changes);
+        } catch (IllegalArgumentException e) {
+            String why = "presence not updated: " + e.getMessage();
+            if (listener != null) {
+                emit(new ClientEvent.MessageDropped(t.topic, event, why));
+            }
+            LOG.log(Level.WARNING, "slipstream client: " + event + " on \"" + t.topic + "\": " + why);
+            return;
+        }
+        if (!synced) {
+            return;
+        }
+        PresenceSinks.Sink sink = presenceSinks.sink(t.topic);
+        sink.publish(t.presence.snapshot());
+        for (Map.Entry<String, Runnable> call : sink.callbacks(changes)) {
+            callback(call.getKey(), call.getValue());
+        }
+    }
+
+    /** A topic ends (left, closed, refused for good): its presence view shows nobody, as a new channel would. */
+    private void dropPresence(Topic t) {
+        if (t.presence != null) {
+            t.presence = null;
+            PresenceSinks.Sink sink = presenceSinks.existing(t.topic);
+            if (sink != null) {
+                sink.publish(List.of());
+            }
+        }
+    }
+
+    private Topic removeTopic(String topic) {
+        Topic t = topics.remove(topic);
+        if (t != null) {
+            dropPresence(t);
+        }
+        return t;
     }
 
     // ======================================================================================== plumbing
@@ -1402,6 +1465,8 @@ public final class ConnectionOwner {
         final List<CompletableFuture<Payload>> joinWaiters = new ArrayList<>();
         final List<CompletableFuture<Void>> leaveWaiters = new ArrayList<>();
         final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
+        /** Who is online on this topic; made by the first presence message. */
+        TopicPresence presence;
 
         Topic(String topic, Supplier<? extends Payload> params) {
             this.topic = topic;
