@@ -226,6 +226,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private Serializer serializer = Serializer.v2();
         private Supplier<? extends Map<String, ?>> params = Map::of;
         private final Map<String, List<String>> headers = new LinkedHashMap<>();
+        private Supplier<String> authToken;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration heartbeatInterval = Duration.ofSeconds(30);
         private Duration pushTimeout = Duration.ofSeconds(10);
@@ -281,6 +282,39 @@ public final class SlipstreamClient implements AutoCloseable {
             Objects.requireNonNull(value, "header value");
             HeaderRules.check(name, value);
             headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            return this;
+        }
+
+        /**
+         * A fixed Phoenix 1.8 auth token (a secret: never logged, nor shown in events, {@code toString} or errors).
+         * See {@link #authToken(Supplier)}.
+         */
+        public Builder authToken(String token) {
+            Objects.requireNonNull(token, "authToken");
+            this.authToken = () -> token;
+            return this;
+        }
+
+        /**
+         * A Phoenix 1.8 auth token, asked again at every connect and reconnect so a refreshed token is used. It is
+         * sent as phoenix.js 1.8 sends its {@code authToken} option: the upgrade request offers the websocket
+         * subprotocols {@code phoenix} and {@code base64url.bearer.phx.<the token in Base64, unpadded>}, and a server
+         * whose socket has {@code auth_token: true} gives the token to {@code connect/3} as
+         * {@code connect_info.auth_token} and answers with the subprotocol {@code phoenix}. A supplier that throws or
+         * returns null fails that connect attempt with a {@link ConnectFailedException} (the client retries with
+         * backoff). The JDK's WebSocket (the default transport) refuses a subprotocol with {@code /}, which the
+         * Base64 of a long token often holds (phoenix.js fails on such tokens too); {@code NioWebSocketTransport}
+         * sends any token.
+         *
+         * <pre>{@code
+         * SlipstreamClient client = SlipstreamClient.builder("wss://example.com/socket")
+         *     .authToken(() -> auth.currentToken())
+         *     .transport(NioWebSocketTransport.shared())
+         *     .build();
+         * }</pre>
+         */
+        public Builder authToken(Supplier<String> token) {
+            this.authToken = Objects.requireNonNull(token, "authToken");
             return this;
         }
 
@@ -445,7 +479,7 @@ public final class SlipstreamClient implements AutoCloseable {
             Transport chosen = transport != null ? transport
                     : sslContext != null ? JdkWebSocketTransport.withSslContext(sslContext)
                     : JdkWebSocketTransport.shared();
-            ClientConfig config = new ClientConfig(endpoint, serializer, params, copyHeaders(), connectTimeout,
+            ClientConfig config = new ClientConfig(endpoint, serializer, params, copyHeaders(), authToken, connectTimeout,
                     heartbeatInterval, pushTimeout, closeTimeout, reconnectBackoff, rejoinBackoff, reconnect,
                     rejoinAfterReconnect, rejoinAfterCrash, rejoinAfterRefusal, pushBufferSize, maxMessageBytes,
                     chosen, scheduler, executor, module,
@@ -473,7 +507,8 @@ public final class SlipstreamClient implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "SlipstreamClient.Builder[" + TransportRequest.redact(endpoint) + ", headers=" + headers.keySet() + "]";
+            return "SlipstreamClient.Builder[" + TransportRequest.redact(endpoint) + ", headers=" + headers.keySet()
+                    + (authToken != null ? ", authToken=***" : "") + "]";
         }
     }
 }

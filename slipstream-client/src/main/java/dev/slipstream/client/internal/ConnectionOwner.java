@@ -299,7 +299,23 @@ public final class ConnectionOwner {
             return;
         }
         redactedUri = TransportRequest.redact(uri);
-        TransportRequest request = new TransportRequest(uri, config.headers(), config.connectTimeout(),
+        List<String> subprotocols = List.of();
+        if (config.authToken() != null) {
+            String token = null;
+            String problem = "the authToken supplier returned null";
+            try {
+                token = config.authToken().get();
+            } catch (RuntimeException e) {
+                problem = "the authToken supplier failed with " + e.getClass().getName(); // its message may quote the token
+            }
+            if (token == null) {
+                connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
+                        new IllegalArgumentException(problem)), 0);
+                return;
+            }
+            subprotocols = AuthTokenProtocol.subprotocols(token);
+        }
+        TransportRequest request = new TransportRequest(uri, config.headers(), subprotocols, config.connectTimeout(),
                 config.maxMessageBytes());
         if (listener != null) {
             emit(new ClientEvent.ConnectStarted(redactedUri, reconnectAttempt));
