@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.support.TestPhoenixServer;
+import dev.slipstream.client.transport.NioWebSocketTransport;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -105,5 +107,19 @@ class ReadmeExamplesTest {
             assertThat(reply.isOk()).isTrue();
             assertThat(welcome.topic()).isEqualTo("room:lobby");
         }
+    }
+
+    // README: Phoenix 1.8 auth token (AuthTokenTest in slipstream-testing checks what the server receives)
+    @Test
+    void authToken() {
+        URI uri = server.uri();
+        Supplier<String> tokens = () -> "fresh-token";
+        SlipstreamClient client = SlipstreamClient.builder(uri)
+                .authToken(() -> tokens.get())
+                .transport(NioWebSocketTransport.shared())
+                .build();
+        client.connect().join();
+        assertThat(client.isConnected()).isTrue();
+        client.close();
     }
 }
