@@ -142,8 +142,10 @@ public final class SlipstreamClient implements AutoCloseable {
     }
 
     /**
-     * Pushes {@code event} with {@code payload} (JSON, or {@link Payload#binary} for a binary frame) to a joined topic.
-     * Completes with the reply, whatever its status; fails with {@link PushTimeoutException},
+     * Pushes {@code event} with {@code payload} (JSON, or {@link Payload#binary} for a binary frame) to a topic
+     * joined or being joined: a push made while the join or a rejoin is in flight, or while the client reconnects,
+     * waits in the topic's buffer (see {@link Builder#pushBufferSize}) and is sent once the topic is joined, its
+     * timeout running meanwhile. Completes with the reply, whatever its status; fails with {@link PushTimeoutException},
      * {@link TopicNotJoinedException}, {@link NotConnectedException}, {@link ConnectionLostException},
      * {@link TopicClosedException} or {@link PushBufferFullException}.
      *
@@ -207,7 +209,8 @@ public final class SlipstreamClient implements AutoCloseable {
     /**
      * Options of a {@link SlipstreamClient}. Defaults follow phoenix.js and the Elixir original: V2 serializer,
      * connect timeout 10 s, heartbeat 30 s, push timeout 10 s, reconnect backoff {@link Backoff#reconnectDefault()},
-     * rejoin backoff {@link Backoff#rejoinDefault()}, reconnect and rejoin on, push buffering off, maximum inbound
+     * rejoin backoff {@link Backoff#rejoinDefault()}, reconnect and rejoin on, up to 100 pushes per topic buffered
+     * while it is (re)joined, maximum inbound
      * message 10 000 000 bytes (Phoenix's own {@code max_frame_size}).
      *
      * <pre>{@code
@@ -216,12 +219,14 @@ public final class SlipstreamClient implements AutoCloseable {
      *     .header("User-Agent", "my-app/1.0")
      *     .heartbeatInterval(Duration.ofSeconds(25))
      *     .reconnectBackoff(Backoff.reconnectDefault().withJitter(0.2))
-     *     .pushBufferSize(100)
      *     .eventListener(event -> log.debug("{}", event))
      *     .build();
      * }</pre>
      */
     public static final class Builder {
+        /** How many pushes per topic wait for the topic's (re)join by default. */
+        public static final int DEFAULT_PUSH_BUFFER_SIZE = 100;
+
         private final URI endpoint;
         private Serializer serializer = Serializer.v2();
         private Supplier<? extends Map<String, ?>> params = Map::of;
@@ -237,7 +242,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private boolean rejoinAfterReconnect = true;
         private boolean rejoinAfterCrash = true;
         private boolean rejoinAfterRefusal = true;
-        private int pushBufferSize;
+        private int pushBufferSize = DEFAULT_PUSH_BUFFER_SIZE;
         private int maxMessageBytes = 10_000_000;
         private Transport transport;
         private javax.net.ssl.SSLContext sslContext;
@@ -389,9 +394,12 @@ public final class SlipstreamClient implements AutoCloseable {
         }
 
         /**
-         * Buffers up to {@code size} pushes per topic while the topic is being (re)joined or the client reconnects,
-         * and sends them after the join, as phoenix.js does; each keeps its timeout. 0 (the default) fails such
-         * pushes at once.
+         * How many pushes per topic wait while the topic's join or rejoin is in flight or the client reconnects
+         * (default {@value #DEFAULT_PUSH_BUFFER_SIZE}); they are sent in order once the topic is joined, as phoenix.js
+         * and JavaPhoenixClient do. Each keeps its own timeout running while it waits, so every push still ends. A
+         * push beyond the limit fails at once with {@link PushBufferFullException}. A push to a topic never joined,
+         * left or closed, or while the client is not connecting (never connected, after {@link #disconnect()}, or
+         * after a drop with {@code reconnect(false)}), fails at once. 0 turns buffering off: such pushes fail at once.
          */
         public Builder pushBufferSize(int size) {
             if (size < 0) {

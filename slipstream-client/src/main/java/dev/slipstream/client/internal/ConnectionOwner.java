@@ -1036,7 +1036,7 @@ public final class ConnectionOwner {
             sendPush(t, p.event(), p.payload(), timeout, p.result());
             return;
         }
-        if (t != null && t.phase != TopicPhase.LEAVING && config.pushBufferSize() > 0) {
+        if (t != null && t.phase != TopicPhase.LEAVING && config.pushBufferSize() > 0 && willBeConnected()) {
             if (t.buffer.size() >= config.pushBufferSize()) {
                 fail(p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
                 return;
@@ -1059,6 +1059,15 @@ public final class ConnectionOwner {
         } else {
             fail(p.result(), new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
         }
+    }
+
+    /**
+     * Whether a buffered push can still go out: connected, connecting, or a reconnect is scheduled. Not after
+     * {@code disconnect()}, nor after a drop with reconnect off, where the push fails at once instead of waiting
+     * for its timeout.
+     */
+    private boolean willBeConnected() {
+        return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
     }
 
     private void sendPush(Topic t, String event, Payload payload, Duration timeout,
