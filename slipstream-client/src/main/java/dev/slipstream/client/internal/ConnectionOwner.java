@@ -1027,7 +1027,7 @@ public final class ConnectionOwner {
 
     private void onPush(Command.PushMessage p) {
         if (closed) {
-            fail(p.result(), new ClientClosedException("push on a closed client"));
+            dropPush(p.topic(), p.event(), p.result(), new ClientClosedException("push on a closed client"));
             return;
         }
         Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
@@ -1038,7 +1038,7 @@ public final class ConnectionOwner {
         }
         if (t != null && t.phase != TopicPhase.LEAVING && config.pushBufferSize() > 0 && willBeConnected()) {
             if (t.buffer.size() >= config.pushBufferSize()) {
-                fail(p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
+                dropPush(t.topic, p.event(), p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
                 return;
             }
             long id = ++bufferedIds;
@@ -1052,12 +1052,13 @@ public final class ConnectionOwner {
             return;
         }
         if (t == null) {
-            fail(p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
+            dropPush(p.topic(), p.event(), p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
         } else if (conn != Conn.CONNECTED) {
-            fail(p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
+            dropPush(p.topic(), p.event(), p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
                     + "\": not connected"));
         } else {
-            fail(p.result(), new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
+            dropPush(p.topic(), p.event(), p.result(),
+                    new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
         }
     }
 
@@ -1170,8 +1171,16 @@ public final class ConnectionOwner {
         Buffered b;
         while ((b = t.buffer.poll()) != null) {
             cancel(b.timer);
-            fail(b.result, error.get());
+            dropPush(t.topic, b.event, b.result, error.get());
         }
+    }
+
+    /** A push that ends unsent: the {@code PushDropped} event, then its future fails. */
+    private void dropPush(String topic, String event, CompletableFuture<Payload.Reply> result, SlipstreamException error) {
+        if (listener != null) {
+            emit(new ClientEvent.PushDropped(topic, event, error));
+        }
+        fail(result, error);
     }
 
     // ======================================================================================== writing

@@ -153,6 +153,9 @@ class DefaultPushBufferingTest {
         assertThatThrownBy(() -> get(overflow)).hasCauseInstanceOf(PushBufferFullException.class)
                 .hasMessageContaining("held:c").hasMessageContaining("100 pushes waiting");
         assertThat(pushes).noneMatch(CompletableFuture::isDone);
+        assertThat(events).filteredOn(ClientEvent.PushDropped.class::isInstance)
+                .singleElement().extracting(e -> ((ClientEvent.PushDropped) e).error())
+                .isInstanceOf(PushBufferFullException.class);
 
         await().atMost(WAIT).until(() -> heldJoins.size() == 1);
         heldJoins.get(0).complete(JoinResult.ok());
@@ -183,5 +186,9 @@ class DefaultPushBufferingTest {
         assertThatThrownBy(() -> client.push("free:d", "echo", n(3)).join())
                 .hasCauseInstanceOf(TopicNotJoinedException.class);
         assertThat(events).noneMatch(ClientEvent.PushBuffered.class::isInstance);
+        assertThat(events).filteredOn(ClientEvent.PushDropped.class::isInstance)
+                .extracting(e -> ((ClientEvent.PushDropped) e).error().getClass().getSimpleName())
+                .containsExactly("TopicNotJoinedException", "TopicNotJoinedException", "NotConnectedException",
+                        "TopicNotJoinedException");
     }
 }
