@@ -6,4 +6,5 @@ module dev.slipstream.releasecheck {
     requires dev.slipstream.transport.nio;
     requires dev.slipstream.testing;
     requires dev.slipstream.junit5;
+    requires dev.slipstream.micrometer;
 }

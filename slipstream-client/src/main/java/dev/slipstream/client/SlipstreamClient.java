@@ -182,9 +182,11 @@ public final class SlipstreamClient implements AutoCloseable {
     }
 
     /**
-     * Pushes {@code event} with {@code payload} to a joined topic: a {@link Payload} (JSON, or {@link Payload#binary}
-     * for a binary frame) is sent as it is; a record, POJO, {@code Map}, {@code List} or {@code JsonNode} is written
-     * as JSON now, on the calling thread, with the client's mapper. Completes with the reply, whatever its status
+     * Pushes {@code event} with {@code payload} to a topic joined or being joined: a {@link Payload}
+     * (JSON, or {@link Payload#binary} for a binary frame) is sent as it is; a record, POJO, {@code Map}, {@code List} or {@code JsonNode} is written
+     * as JSON now, on the calling thread, with the client's mapper. A push made while the join or a rejoin is in
+     * flight, or while the client reconnects, waits in the topic's buffer (see {@link Builder#pushBufferSize}) and is
+     * sent once the topic is joined, its timeout running meanwhile. Completes with the reply, whatever its status
      * ({@link Payload.Reply#as(Class)} maps its response); fails with {@link PushTimeoutException},
      * {@link TopicNotJoinedException}, {@link NotConnectedException}, {@link ConnectionLostException},
      * {@link TopicClosedException} or {@link PushBufferFullException}.
@@ -291,7 +293,8 @@ public final class SlipstreamClient implements AutoCloseable {
     /**
      * Options of a {@link SlipstreamClient}. Defaults follow phoenix.js and the Elixir original: V2 serializer,
      * connect timeout 10 s, heartbeat 30 s, push timeout 10 s, reconnect backoff {@link Backoff#reconnectDefault()},
-     * rejoin backoff {@link Backoff#rejoinDefault()}, reconnect and rejoin on, push buffering off, maximum inbound
+     * rejoin backoff {@link Backoff#rejoinDefault()}, reconnect and rejoin on, up to 100 pushes per topic buffered
+     * while it is (re)joined, maximum inbound
      * message 10 000 000 bytes (Phoenix's own {@code max_frame_size}).
      *
      * <pre>{@code
@@ -301,18 +304,21 @@ public final class SlipstreamClient implements AutoCloseable {
      *     .heartbeatInterval(Duration.ofSeconds(25))
      *     .reconnectBackoff(Backoff.reconnectDefault().withJitter(0.2))
      *     .objectMapper(JsonCodec.newObjectMapper().registerModule(new JavaTimeModule()))
-     *     .pushBufferSize(100)
      *     .eventListener(event -> log.debug("{}", event))
      *     .build();
      * }</pre>
      */
     public static final class Builder {
+        /** How many pushes per topic wait for the topic's (re)join by default. */
+        public static final int DEFAULT_PUSH_BUFFER_SIZE = 100;
+
         private final URI endpoint;
         private Serializer serializer = Serializer.v2();
         private Supplier<?> params = Map::of;
         private Object fixedParams;
         private ObjectMapper objectMapper;
         private final Map<String, List<String>> headers = new LinkedHashMap<>();
+        private Supplier<String> authToken;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration heartbeatInterval = Duration.ofSeconds(30);
         private Duration pushTimeout = Duration.ofSeconds(10);
@@ -323,7 +329,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private boolean rejoinAfterReconnect = true;
         private boolean rejoinAfterCrash = true;
         private boolean rejoinAfterRefusal = true;
-        private int pushBufferSize;
+        private int pushBufferSize = DEFAULT_PUSH_BUFFER_SIZE;
         private int maxMessageBytes = 10_000_000;
         private Transport transport;
         private javax.net.ssl.SSLContext sslContext;
@@ -404,6 +410,39 @@ public final class SlipstreamClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A fixed Phoenix 1.8 auth token (a secret: never logged, nor shown in events, {@code toString} or errors).
+         * See {@link #authToken(Supplier)}.
+         */
+        public Builder authToken(String token) {
+            Objects.requireNonNull(token, "authToken");
+            this.authToken = () -> token;
+            return this;
+        }
+
+        /**
+         * A Phoenix 1.8 auth token, asked again at every connect and reconnect so a refreshed token is used. It is
+         * sent as phoenix.js 1.8 sends its {@code authToken} option: the upgrade request offers the websocket
+         * subprotocols {@code phoenix} and {@code base64url.bearer.phx.<the token in Base64, unpadded>}, and a server
+         * whose socket has {@code auth_token: true} gives the token to {@code connect/3} as
+         * {@code connect_info.auth_token} and answers with the subprotocol {@code phoenix}. A supplier that throws or
+         * returns null fails that connect attempt with a {@link ConnectFailedException} (the client retries with
+         * backoff). The JDK's WebSocket (the default transport) refuses a subprotocol with {@code /}, which the
+         * Base64 of a long token often holds (phoenix.js fails on such tokens too); {@code NioWebSocketTransport}
+         * sends any token.
+         *
+         * <pre>{@code
+         * SlipstreamClient client = SlipstreamClient.builder("wss://example.com/socket")
+         *     .authToken(() -> auth.currentToken())
+         *     .transport(NioWebSocketTransport.shared())
+         *     .build();
+         * }</pre>
+         */
+        public Builder authToken(Supplier<String> token) {
+            this.authToken = Objects.requireNonNull(token, "authToken");
+            return this;
+        }
+
         /** The budget for TCP, TLS and the upgrade together (default 10 s). */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
@@ -475,9 +514,12 @@ public final class SlipstreamClient implements AutoCloseable {
         }
 
         /**
-         * Buffers up to {@code size} pushes per topic while the topic is being (re)joined or the client reconnects,
-         * and sends them after the join, as phoenix.js does; each keeps its timeout. 0 (the default) fails such
-         * pushes at once.
+         * How many pushes per topic wait while the topic's join or rejoin is in flight or the client reconnects
+         * (default {@value #DEFAULT_PUSH_BUFFER_SIZE}); they are sent in order once the topic is joined, as phoenix.js
+         * and JavaPhoenixClient do. Each keeps its own timeout running while it waits, so every push still ends. A
+         * push beyond the limit fails at once with {@link PushBufferFullException}. A push to a topic never joined,
+         * left or closed, or while the client is not connecting (never connected, after {@link #disconnect()}, or
+         * after a drop with {@code reconnect(false)}), fails at once. 0 turns buffering off: such pushes fail at once.
          */
         public Builder pushBufferSize(int size) {
             if (size < 0) {
@@ -574,7 +616,7 @@ public final class SlipstreamClient implements AutoCloseable {
                 Supplier<?> supplier = params;
                 connectParams = () -> paramsMap(supplier.get(), mapper);
             }
-            ClientConfig config = new ClientConfig(endpoint, serializer, connectParams, copyHeaders(), connectTimeout,
+            ClientConfig config = new ClientConfig(endpoint, serializer, connectParams, copyHeaders(), authToken, connectTimeout,
                     heartbeatInterval, pushTimeout, closeTimeout, reconnectBackoff, rejoinBackoff, reconnect,
                     rejoinAfterReconnect, rejoinAfterCrash, rejoinAfterRefusal, pushBufferSize, maxMessageBytes,
                     chosen, scheduler, executor, module,
@@ -624,7 +666,8 @@ public final class SlipstreamClient implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "SlipstreamClient.Builder[" + TransportRequest.redact(endpoint) + ", headers=" + headers.keySet() + "]";
+            return "SlipstreamClient.Builder[" + TransportRequest.redact(endpoint) + ", headers=" + headers.keySet()
+                    + (authToken != null ? ", authToken=***" : "") + "]";
         }
     }
 }

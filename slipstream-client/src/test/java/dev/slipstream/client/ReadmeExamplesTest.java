@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -151,5 +152,17 @@ class ReadmeExamplesTest {
             assertThat(devices).containsExactly(new Meta("1", "phone"));
             assertThat(printed).containsExactly("ada came online", "me came online", "online: [ada, me]");
         }
+
+    // README: Phoenix 1.8 auth token (AuthTokenTest in slipstream-testing checks what the server receives)
+    @Test
+    void authToken() {
+        URI uri = server.uri();
+        Supplier<String> tokens = () -> "fresh-token";
+        SlipstreamClient client = SlipstreamClient.builder(uri)
+                .authToken(() -> tokens.get())
+                .build();
+        client.connect().join();
+        assertThat(client.isConnected()).isTrue();
+        client.close();
     }
 }

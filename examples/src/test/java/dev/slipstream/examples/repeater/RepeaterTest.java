@@ -55,7 +55,7 @@ class RepeaterTest {
             watcher.connect();
             watcher.join("echo:mirror");
             mirror.connect();
-            mirror.join("echo:mirror").join();
+            mirror.join("echo:mirror"); // a push relayed before this join completes waits for it
 
             try (SlipstreamClient client = SlipstreamClient.builder(source.uri())
                     .module(new Repeater("rooms:lobby", Repeater.Sink.pushTo(mirror, "echo:mirror")))

@@ -26,6 +26,7 @@ public record ClientConfig(
         Serializer serializer,
         Supplier<? extends Map<String, ?>> params,
         Map<String, List<String>> headers,
+        Supplier<String> authToken,
         Duration connectTimeout,
         Duration heartbeatInterval,
         Duration pushTimeout,

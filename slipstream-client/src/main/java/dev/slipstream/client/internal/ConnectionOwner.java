@@ -301,7 +301,23 @@ public final class ConnectionOwner {
             return;
         }
         redactedUri = TransportRequest.redact(uri);
-        TransportRequest request = new TransportRequest(uri, config.headers(), config.connectTimeout(),
+        List<String> subprotocols = List.of();
+        if (config.authToken() != null) {
+            String token = null;
+            String problem = "the authToken supplier returned null";
+            try {
+                token = config.authToken().get();
+            } catch (RuntimeException e) {
+                problem = "the authToken supplier failed with " + e.getClass().getName(); // its message may quote the token
+            }
+            if (token == null) {
+                connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
+                        new IllegalArgumentException(problem)), 0);
+                return;
+            }
+            subprotocols = AuthTokenProtocol.subprotocols(token);
+        }
+        TransportRequest request = new TransportRequest(uri, config.headers(), subprotocols, config.connectTimeout(),
                 config.maxMessageBytes());
         if (listener != null) {
             emit(new ClientEvent.ConnectStarted(redactedUri, reconnectAttempt));
@@ -1020,7 +1036,7 @@ public final class ConnectionOwner {
 
     private void onPush(Command.PushMessage p) {
         if (closed) {
-            fail(p.result(), new ClientClosedException("push on a closed client"));
+            dropPush(p.topic(), p.event(), p.result(), new ClientClosedException("push on a closed client"));
             return;
         }
         Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
@@ -1029,9 +1045,9 @@ public final class ConnectionOwner {
             sendPush(t, p.event(), p.payload(), timeout, p.result());
             return;
         }
-        if (t != null && t.phase != TopicPhase.LEAVING && config.pushBufferSize() > 0) {
+        if (t != null && t.phase != TopicPhase.LEAVING && config.pushBufferSize() > 0 && willBeConnected()) {
             if (t.buffer.size() >= config.pushBufferSize()) {
-                fail(p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
+                dropPush(t.topic, p.event(), p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
                 return;
             }
             long id = ++bufferedIds;
@@ -1045,13 +1061,23 @@ public final class ConnectionOwner {
             return;
         }
         if (t == null) {
-            fail(p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
+            dropPush(p.topic(), p.event(), p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
         } else if (conn != Conn.CONNECTED) {
-            fail(p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
+            dropPush(p.topic(), p.event(), p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
                     + "\": not connected"));
         } else {
-            fail(p.result(), new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
+            dropPush(p.topic(), p.event(), p.result(),
+                    new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
         }
+    }
+
+    /**
+     * Whether a buffered push can still go out: connected, connecting, or a reconnect is scheduled. Not after
+     * {@code disconnect()}, nor after a drop with reconnect off, where the push fails at once instead of waiting
+     * for its timeout.
+     */
+    private boolean willBeConnected() {
+        return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
     }
 
     private void sendPush(Topic t, String event, Payload payload, Duration timeout,
@@ -1154,8 +1180,16 @@ public final class ConnectionOwner {
         Buffered b;
         while ((b = t.buffer.poll()) != null) {
             cancel(b.timer);
-            fail(b.result, error.get());
+            dropPush(t.topic, b.event, b.result, error.get());
         }
+    }
+
+    /** A push that ends unsent: the {@code PushDropped} event, then its future fails. */
+    private void dropPush(String topic, String event, CompletableFuture<Payload.Reply> result, SlipstreamException error) {
+        if (listener != null) {
+            emit(new ClientEvent.PushDropped(topic, event, error));
+        }
+        fail(result, error);
     }
 
     // ======================================================================================== writing

@@ -873,7 +873,7 @@ public class ClientAgainstFakeServerTest {
         start(version);
         // The heartbeat catches the drop even when the JDK websocket misses the peer's FIN (seen on JDK 17.0.15; see
         // docs/RELIABILITY.md): without it the client would only notice after the default 30 s interval.
-        SlipstreamClient c = builder(v2, Map.of()).pushBufferSize(10).heartbeatInterval(Duration.ofSeconds(2)).build();
+        SlipstreamClient c = builder(v2, Map.of()).heartbeatInterval(Duration.ofSeconds(2)).build(); // buffering by default
         toClose.add(c);
         get(c.connect());
         get(c.join("echo:buf"));

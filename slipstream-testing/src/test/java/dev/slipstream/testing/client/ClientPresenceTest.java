@@ -12,7 +12,7 @@ import dev.slipstream.client.PresenceMappingException;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SyncClient;
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.demo.DemoChannels;
 import dev.slipstream.testing.script.ScriptedChannel;

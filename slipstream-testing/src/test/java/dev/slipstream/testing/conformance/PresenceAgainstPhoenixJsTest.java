@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.Presence;
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.script.ScriptedServer;
 import java.io.IOException;
 import java.nio.file.Files;

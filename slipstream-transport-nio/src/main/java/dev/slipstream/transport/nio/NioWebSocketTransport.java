@@ -102,6 +102,7 @@ public final class NioWebSocketTransport implements Transport, AutoCloseable {
                 throw new IllegalArgumentException("the websocket URI has no host: " + request.redactedUri());
             }
             checkHeaders(request.headers());
+            checkSubprotocols(request.subprotocols());
             SSLContext tls = scheme.equals("wss") ? (sslContext != null ? sslContext : SSLContext.getDefault()) : null;
             return NioConnection.open(loops, request, listener, tls, closeTimeout);
         } catch (IllegalArgumentException | IllegalStateException | NoSuchAlgorithmException e) {
@@ -130,6 +131,27 @@ public final class NioWebSocketTransport implements Transport, AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * A subprotocol goes into one comma-separated header line: visible ASCII only, no comma. Unlike the JDK's
+     * WebSocket this accepts {@code /} (as Phoenix does), which the standard Base64 of an auth token often holds.
+     */
+    private static void checkSubprotocols(List<String> subprotocols) {
+        for (int n = 0; n < subprotocols.size(); n++) {
+            String p = subprotocols.get(n);
+            if (p.isEmpty()) {
+                throw new IllegalArgumentException("websocket subprotocol " + (n + 1) + " is empty");
+            }
+            for (int i = 0; i < p.length(); i++) {
+                char c = p.charAt(i);
+                if (c <= ' ' || c >= 0x7f || c == ',') {
+                    throw new IllegalArgumentException("websocket subprotocol " + (n + 1) + " has a character not"
+                            + " allowed in a subprotocol at index " + i
+                            + "; the value is not shown because it may hold the auth token");
+                }
+            }
+        }
     }
 
     /**

@@ -25,6 +25,7 @@ final class UpgradeHandshake {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String key;
+    private List<String> offered = List.of();
     private byte[] response = new byte[512];
     private int length;
     private int status;
@@ -49,8 +50,12 @@ final class UpgradeHandshake {
         return key;
     }
 
-    /** The upgrade request: request line, Host, the websocket headers, then the request's own headers. */
+    /**
+     * The upgrade request: request line, Host, the websocket headers (with the subprotocols offered, if any), then the
+     * request's own headers.
+     */
     byte[] request(TransportRequest request) {
+        offered = request.subprotocols();
         URI uri = request.uri();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String query = uri.getRawQuery();
@@ -63,6 +68,9 @@ final class UpgradeHandshake {
                 .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
+        if (!offered.isEmpty()) {
+            sb.append("Sec-WebSocket-Protocol: ").append(String.join(", ", offered)).append("\r\n");
+        }
         request.headers().forEach((name, values) -> {
             for (String value : values) {
                 sb.append(name).append(": ").append(value).append("\r\n");
@@ -172,7 +180,9 @@ final class UpgradeHandshake {
 
     /**
      * Checks a 101 response as RFC 6455 §4.1 asks: Upgrade is websocket, Connection has the upgrade token, the
-     * accept value matches our key, and the server chose no extension or subprotocol (we offered none).
+     * accept value matches our key, the server chose no extension (we offer none), and at most one subprotocol, one
+     * we offered. A server that chooses none is accepted, as the JDK's WebSocket does. The error names a refused
+     * subprotocol only when it was not one we offered (ours may carry the auth token).
      */
     void validateSwitch() throws ProtocolException {
         List<String> upgrade = values("Upgrade");
@@ -201,11 +211,19 @@ final class UpgradeHandshake {
                         + "\", which the client did not offer");
             }
         }
+        List<String> chosen = new ArrayList<>(1);
         for (String v : values("Sec-WebSocket-Protocol")) {
             if (!v.isBlank()) {
-                throw new ProtocolException("the server chose websocket subprotocol \"" + printable(v)
-                        + "\", which the client did not offer");
+                chosen.add(v.strip());
             }
+        }
+        if (chosen.size() > 1) {
+            throw new ProtocolException("the server chose " + chosen.size() + " websocket subprotocols; it may choose"
+                    + " at most one");
+        }
+        if (chosen.size() == 1 && !offered.contains(chosen.get(0))) {
+            throw new ProtocolException("the server chose websocket subprotocol \"" + printable(chosen.get(0))
+                    + "\", which the client did not offer");
         }
     }
 
