@@ -24,8 +24,8 @@ public final class Main {
             "  demo                                  fake Phoenix server, two chat clients and a presence client",
             "  serve [--port N] [--phoenix 1.7|1.8]  the fake Phoenix server with the demo channels",
             "  cat URL [options]                     a Phoenix-aware client printing JSON lines (cat --help)",
-            "  record --upstream URL [options]       a recording proxy: session and stubs from a real Phoenix (record --help)",
-            "  verify --upstream URL --stubs DIR     checks stubs against a real Phoenix: exit 0 agree, 1 drift (verify --help)");
+            "  record --upstream URL [options]       a recording proxy: a real Phoenix's session as JSON lines (record --help)",
+            "  verify --upstream URL --stubs DIR     checks a recording against a real Phoenix: 0 agree, 1 drift (verify --help)");
 
     private Main() {
     }
@@ -66,6 +66,12 @@ public final class Main {
                     return 0;
                 }
                 return RecordCommand.run(rest, out, err);
+            case "verify":
+                if (rest.contains("--help") || rest.contains("-h")) {
+                    out.println(VerifyCommand.USAGE);
+                    return 0;
+                }
+                return VerifyCommand.run(rest, out, err);
             case "help":
             case "--help":
             case "-h":

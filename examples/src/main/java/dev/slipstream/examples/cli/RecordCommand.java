@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * {@code record --upstream ws(s)://HOST/socket [--header k:v] [--param k=v] [--port N] [--out DIR]}: the recording
- * proxy ({@link RecordingProxy}) until Ctrl-C or {@code POST /__admin/recording/stop}, then the session and stubs are
- * written to {@code DIR}. This adds the arguments, the log lines and the exit codes.
+ * proxy ({@link RecordingProxy}) until Ctrl-C or {@code POST /__admin/recording/stop}, then the session is written
+ * to {@code DIR/session.jsonl}. This adds the arguments, the log lines and the exit codes.
  */
 final class RecordCommand {
     static final String USAGE = String.join("\n",
@@ -21,7 +21,7 @@ final class RecordCommand {
             "  --header k:v      header added to every upstream connect (repeatable; never written)",
             "  --param k=v       connect param added to every upstream connect (repeatable; never written)",
             "  --port N          port the proxy listens on (default 4001); point your client at it",
-            "  --out DIR         where session.jsonl and stubs/ are written on stop (default recording)",
+            "  --out DIR         where session.jsonl is written on stop (default recording)",
             "Stop with Ctrl-C or: curl -X POST localhost:PORT/__admin/recording/stop",
             "Exit: 0 written, 2 bad arguments or the port is in use.");
 
@@ -58,10 +58,8 @@ final class RecordCommand {
         } catch (IllegalStateException shuttingDown) {
             // Ctrl-C: the hook is what stopped it
         }
-        out.println("{\"session\":\"" + recording.session() + "\",\"stubs\":" + recording.stubs().size()
-                + ",\"connections\":" + recording.connections() + ",\"frames\":" + recording.frames() + "}");
-        err.println("record: wrote " + recording.session() + " and " + recording.stubs().size() + " stub file(s) in "
-                + recording.directory().resolve("stubs"));
+        out.println(recording.toJson());
+        err.println("record: wrote " + recording.session());
         return 0;
     }
 

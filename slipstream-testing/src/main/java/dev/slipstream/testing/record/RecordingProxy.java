@@ -47,9 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection it opens the same socket upstream (same path, query params, headers, subprotocols, so the same
  * serializer) and relays every frame both ways untouched: refs, join_refs, binary frames and close codes. When it
  * stops ({@link #stop()}, {@link #close()}, or {@code POST /__admin/recording/stop} on its port) it writes, into its
- * output folder, {@code session.jsonl} (the raw session: every connect, frame and close with its time and direction;
- * format in the testing module's README) and {@code stubs/} (stub files derived from the session, which
- * {@code FakePhoenixServer.builder().stubs(...)} replays). Secrets never reach the files: token-like params,
+ * output folder, {@code session.jsonl}: the raw session, every connect, frame and close with its time and direction
+ * (format in the testing module's README), which {@link dev.slipstream.testing.verify.DriftCheck} replays against a
+ * backend to find drift. Secrets never reach the files: token-like params,
  * credential headers and phoenix.js's {@code authToken} subprotocol are replaced by {@code "[redacted]"} and listed.
  *
  * <pre>{@code
@@ -58,7 +58,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *         .start()) {
  *     runYourClientAgainst(proxy.uri());      // ws://127.0.0.1:PORT/socket/websocket
  *     RecordingProxy.Recording recording = proxy.stop();
- *     System.out.println(recording.stubs());  // [.../phoenix/stubs/room.json, ...]
+ *     System.out.println(recording.session()); // src/test/resources/phoenix/session.jsonl
  * }
  * }</pre>
  *
@@ -169,7 +169,7 @@ public final class RecordingProxy implements AutoCloseable {
 
     /**
      * Stops recording: open connections are closed (1001 to the client, a normal close upstream), the port is
-     * released, and the session and the stubs derived from it are written. Calling it again returns the same result.
+     * released, and the session is written. Calling it again returns the same result.
      *
      * @throws UncheckedIOException when the files cannot be written
      */
@@ -260,7 +260,7 @@ public final class RecordingProxy implements AutoCloseable {
             // does the proxy let go of its port (on a thread of its own: Undertow's stop waits for its threads).
             exchange.dispatch(executor, () -> {
                 try {
-                    String body = finish().toJson().toString();
+                    String body = finish().toJson();
                     exchange.setStatusCode(200);
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json; charset=utf-8");
                     exchange.getResponseSender().send(body, new IoCallback() {
@@ -458,27 +458,23 @@ public final class RecordingProxy implements AutoCloseable {
     }
 
     /**
-     * What a stopped proxy wrote: the folder, the session file, the stub files, and how many connections and
-     * frames it relayed.
+     * What a stopped proxy wrote: the folder, the session file, and how many connections and frames it relayed.
      *
      * <pre>{@code
      * RecordingProxy.Recording r = proxy.stop();
-     * FakePhoenixServer.builder().stubs(r.directory().resolve("stubs")).start();
+     * DriftCheck.builder(upstream).build().checkSession(r.session());
      * }</pre>
      */
-    public record Recording(Path directory, Path session, List<Path> stubs, int connections, int frames) {
-        public Recording {
-            stubs = List.copyOf(stubs);
-        }
+    public record Recording(Path directory, Path session, int connections, int frames) {
 
-        ObjectNode toJson() {
+        /** {@code {"directory":...,"session":...,"connections":N,"frames":M}}, as the admin call answers. */
+        public String toJson() {
             ObjectNode o = SessionLog.JSON.createObjectNode();
             o.put("directory", directory.toString());
             o.put("session", session.toString());
-            stubs.forEach(s -> o.withArray("stubs").add(s.toString()));
             o.put("connections", connections);
             o.put("frames", frames);
-            return o;
+            return o.toString();
         }
     }
 
@@ -541,7 +537,7 @@ public final class RecordingProxy implements AutoCloseable {
             return this;
         }
 
-        /** The folder the session and the stubs are written to ({@code recording} by default); made if missing. */
+        /** The folder the session is written to ({@code recording} by default); made if missing. */
         public Builder output(Path folder) {
             this.output = Objects.requireNonNull(folder);
             return this;

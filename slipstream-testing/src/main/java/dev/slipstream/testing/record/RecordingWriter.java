@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Writes what a {@link RecordingProxy} saw: {@code session.jsonl} and the stubs derived from it. */
+/** Writes what a {@link RecordingProxy} saw: {@code session.jsonl}. */
 final class RecordingWriter {
     static final String SESSION_FILE = "session.jsonl";
 
@@ -19,7 +19,7 @@ final class RecordingWriter {
             Files.createDirectories(folder);
             Path sessionFile = folder.resolve(SESSION_FILE);
             SessionLog.write(session, sessionFile);
-            return new RecordingProxy.Recording(folder, sessionFile, List.of(), connections, frames);
+            return new RecordingProxy.Recording(folder, sessionFile, connections, frames);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the recording to " + folder, e);
         }
