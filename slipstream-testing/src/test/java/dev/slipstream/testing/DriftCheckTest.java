@@ -117,6 +117,25 @@ class DriftCheckTest {
     }
 
     @Test
+    void aV1RecordingIsCheckedToo() throws Exception {
+        Path v1 = out.resolve("v1");
+        try (FakePhoenixServer server = DemoChannels.install(FakePhoenixServer.builder()).start()) {
+            try (RecordingProxy proxy = RecordingProxy.builder(URI.create("ws://127.0.0.1:" + server.port() + "/socket"))
+                    .output(v1).start();
+                    WsClient c = WsClient.connect(URI.create(proxy.uri() + "?vsn=1.0.0"))) {
+                c.exchange("{\"topic\":\"echo:v1\",\"event\":\"phx_join\",\"payload\":{},\"ref\":\"1\",\"join_ref\":\"1\"}",
+                        "{\"event\":\"phx_reply\",\"payload\":{\"response\":{\"joined\":\"echo:v1\",\"params\":{}},\"status\":\"ok\"},\"ref\":\"1\",\"topic\":\"echo:v1\"}");
+                c.exchange("{\"topic\":\"echo:v1\",\"event\":\"echo\",\"payload\":{\"a\":1},\"ref\":\"2\",\"join_ref\":\"1\"}",
+                        "{\"event\":\"phx_reply\",\"payload\":{\"response\":{\"a\":1},\"status\":\"ok\"},\"ref\":\"2\",\"topic\":\"echo:v1\"}");
+                proxy.stop();
+            }
+            DriftReport report = against(server).checkSession(v1.resolve("session.jsonl"));
+            assertThat(report.drifts()).isEmpty();
+            assertThat(report.checks()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void aMissingTopicIsNamed() throws Exception {
         try (FakePhoenixServer server = FakePhoenixServer.builder().start()) {
             DriftReport report = against(server).checkSession(session);
