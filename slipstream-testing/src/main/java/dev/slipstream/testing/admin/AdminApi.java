@@ -1,7 +1,7 @@
 package dev.slipstream.testing.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.protocol.JsonCodec;
+import dev.slipstream.protocol.JsonCodec;
 import dev.slipstream.testing.FakePhoenixServer;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

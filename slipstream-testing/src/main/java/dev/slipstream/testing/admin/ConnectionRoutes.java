@@ -2,7 +2,7 @@ package dev.slipstream.testing.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.PhoenixVersion;
 import dev.slipstream.testing.ServerConnection;

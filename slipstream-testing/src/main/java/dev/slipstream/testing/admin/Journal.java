@@ -1,8 +1,8 @@
 package dev.slipstream.testing.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.ServerConnection;
 import dev.slipstream.testing.ServerListener;
 import java.time.Instant;

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipstream.client.protocol.JsonCodec;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.JsonCodec;
+import dev.slipstream.protocol.Payload;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 

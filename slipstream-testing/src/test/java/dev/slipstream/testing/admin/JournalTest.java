@@ -3,8 +3,8 @@ package dev.slipstream.testing.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
