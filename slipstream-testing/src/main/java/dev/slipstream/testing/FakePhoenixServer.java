@@ -627,6 +627,14 @@ public final class FakePhoenixServer implements AutoCloseable {
 
     /** The fastlane: every joined channel of the topic gets {@code [null, null, topic, event, payload]}. */
     void broadcast(String topic, String event, Payload payload, Chan exclude) {
+        broadcast(topic, event, payload, exclude, false);
+    }
+
+    /**
+     * {@code queued}: each subscriber gets the message after the task its connection is running now, as a broadcast
+     * from another process (Phoenix's presence tracker) reaches a channel after the reply the channel is writing.
+     */
+    void broadcast(String topic, String event, Payload payload, Chan exclude, boolean queued) {
         CopyOnWriteArrayList<Chan> subs = subscribers.get(topic);
         if (subs == null) {
             return;
@@ -636,7 +644,7 @@ public final class FakePhoenixServer implements AutoCloseable {
             if (sub == exclude) {
                 continue;
             }
-            sub.conn.run(() -> {
+            Runnable write = () -> {
                 if (sub.isJoined()) {
                     try {
                         sub.conn.write(m);
@@ -645,7 +653,12 @@ public final class FakePhoenixServer implements AutoCloseable {
                                 + " cannot be sent to " + sub.conn.id + " (vsn " + sub.conn.vsn() + ")", e));
                     }
                 }
-            });
+            };
+            if (queued) {
+                sub.conn.serial.execute(write);
+            } else {
+                sub.conn.run(write);
+            }
         }
     }
 

@@ -32,7 +32,7 @@ final class Presences {
         synchronized (this) {
             byTopic.computeIfAbsent(chan.topic, t -> new ArrayList<>()).add(new Entry(key, m, chan));
         }
-        broadcastDiff(chan.topic, group(List.of(new Entry(key, m, chan))), JsonNodeFactory.instance.objectNode());
+        broadcastDiff(chan.topic, group(List.of(new Entry(key, m, chan))), JsonNodeFactory.instance.objectNode(), false);
     }
 
     void update(Chan chan, String key, Payload meta) {
@@ -55,7 +55,9 @@ final class Presences {
             throw new IllegalStateException("no presence \"" + key + "\" tracked by this channel on " + chan.topic
                     + " (Phoenix returns {:error, :nopresence})");
         }
-        broadcastDiff(chan.topic, group(List.of(updated)), group(List.of(old)));
+        // Real Phoenix replies to the event that updated the meta before the presence_diff the update causes: the
+        // tracker broadcasts it from its own process. A join's own diff, by contrast, precedes its presence_state.
+        broadcastDiff(chan.topic, group(List.of(updated)), group(List.of(old)), true);
     }
 
     void untrack(Chan chan, String key) {
@@ -85,7 +87,7 @@ final class Presences {
             }
         }
         if (!left.isEmpty()) {
-            broadcastDiff(chan.topic, JsonNodeFactory.instance.objectNode(), group(left));
+            broadcastDiff(chan.topic, JsonNodeFactory.instance.objectNode(), group(left), false);
         }
     }
 
@@ -120,10 +122,10 @@ final class Presences {
         return m;
     }
 
-    private void broadcastDiff(String topic, ObjectNode joins, ObjectNode leaves) {
+    private void broadcastDiff(String topic, ObjectNode joins, ObjectNode leaves, boolean afterCurrentTask) {
         ObjectNode diff = JsonNodeFactory.instance.objectNode();
         diff.set("joins", joins);
         diff.set("leaves", leaves);
-        server.broadcast(topic, "presence_diff", Payload.json(diff), null);
+        server.broadcast(topic, "presence_diff", Payload.json(diff), null, afterCurrentTask);
     }
 }
