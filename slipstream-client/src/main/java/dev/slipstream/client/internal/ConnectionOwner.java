@@ -77,6 +77,8 @@ public final class ConnectionOwner {
     private final ClientEventListener listener;
     private final Scheduler scheduler;
     private final SerialExecutor executor;
+    /** Where user code runs: the module's callbacks and the event listener, in order, never on the owner. */
+    private final SerialExecutor callbacks;
     private final Executor completer;
 
     // ---- owned by the executor ----
@@ -86,6 +88,8 @@ public final class ConnectionOwner {
     private long generation;
     private CompletableFuture<TransportConnection> opening;
     private TransportConnection transport;
+    /** Frames written while the owner drains a burst of commands, sent together when it runs dry. */
+    private final List<Frame> outbox = new ArrayList<>();
     /** Reports a failed send of the current connection (tagged with its generation) to the owner. */
     private java.util.function.BiConsumer<Void, Throwable> sendFailed;
     private String redactedUri;
@@ -122,7 +126,11 @@ public final class ConnectionOwner {
         this.module = config.module();
         this.listener = config.eventListener();
         this.scheduler = config.scheduler();
-        this.executor = new SerialExecutor(config.executor() == null ? SharedPools.clients() : config.executor());
+        Executor pool = config.executor() == null ? SharedPools.clients() : config.executor();
+        // The owner runs on whichever thread hands it work while it is idle (the transport's reader, a caller, a
+        // timer): no thread hand-off per command or frame. It never runs user code, which goes to `callbacks`.
+        this.executor = new SerialExecutor(pool, true, this::whenIdle);
+        this.callbacks = new SerialExecutor(pool);
         this.completer = SharedPools.completions();
     }
 
@@ -133,42 +141,48 @@ public final class ConnectionOwner {
     }
 
     public CompletableFuture<Void> connect() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CallerFuture<>();
         send(new Command.Connect(f));
         return f;
     }
 
     public CompletableFuture<Void> disconnect() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CallerFuture<>();
         send(new Command.Disconnect(f));
         return f;
     }
 
     public CompletableFuture<Payload> join(String topic, Supplier<? extends Payload> params) {
-        CompletableFuture<Payload> f = new CompletableFuture<>();
+        CompletableFuture<Payload> f = new CallerFuture<>();
         send(new Command.JoinTopic(topic, params, f));
         return f;
     }
 
     public CompletableFuture<Payload.Reply> push(String topic, String event, Payload payload, Duration timeout) {
-        CompletableFuture<Payload.Reply> f = new CompletableFuture<>();
+        CompletableFuture<Payload.Reply> f = new CallerFuture<>();
         send(new Command.PushMessage(topic, event, payload, timeout, f));
         return f;
     }
 
     public CompletableFuture<Void> leave(String topic) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CallerFuture<>();
         send(new Command.LeaveTopic(topic, f));
         return f;
     }
 
     public void close() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CallerFuture<>();
         send(new Command.Close(f));
-        if (!executor.inExecutor()) {
+        if (!isOwnerThread()) {
             try {
                 // Bounded: the close wait is itself bounded by the close timeout.
                 f.get(config.closeTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                if (module != null || listener != null) {
+                    // Callbacks run behind the owner: return once the stop hook and the last events have run.
+                    CompletableFuture<Void> delivered = new CompletableFuture<>();
+                    callbacks.execute(() -> delivered.complete(null));
+                    delivered.get(config.closeTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
@@ -185,8 +199,9 @@ public final class ConnectionOwner {
         return joinedSnapshot.contains(topic);
     }
 
+    /** Whether the calling thread runs the owner or one of the client's callbacks (where blocking would deadlock). */
     public boolean isOwnerThread() {
-        return executor.inExecutor();
+        return executor.inExecutor() || callbacks.inExecutor();
     }
 
     private void send(Command command) {
@@ -424,6 +439,7 @@ public final class ConnectionOwner {
                 connectedSnapshot = false;
                 cancel(heartbeatTimer);
                 heartbeatTimer = null;
+                flushWrites(); // what was written before the disconnect goes ahead of the close frame
                 transport.close(1000, "");
                 long gen = generation;
                 closeTimer = scheduler.schedule(config.closeTimeout(), () -> send(new Command.CloseTimedOut(gen)));
@@ -619,6 +635,7 @@ public final class ConnectionOwner {
 
     /** Sends a close frame but does not wait for an answer that a dead link will never give. */
     private void closeDeadLink(TransportConnection dead, int code, String reason) {
+        flushWrites();
         dead.close(code, reason);
         scheduler.schedule(config.closeTimeout(), dead::abort);
     }
@@ -1183,10 +1200,7 @@ public final class ConnectionOwner {
                 armDeadlines();
             }
         }
-        CompletableFuture<Void> sent = transport.send(frame);
-        if (!sent.isDone() || sent.isCompletedExceptionally()) {
-            sent.whenComplete(sendFailed); // one listener per connection, not a new one per frame
-        }
+        outbox.add(frame); // sent with the rest of the burst when the owner runs dry (whenIdle)
         if (listener != null) {
             int size = frame.size();
             emit(new ClientEvent.FrameSent(size, frame instanceof Frame.Binary));
@@ -1195,6 +1209,31 @@ public final class ConnectionOwner {
             }
         }
         return true;
+    }
+
+    /**
+     * Sends the frames of the burst the owner just drained, in one call so a transport can write them in one go.
+     * Runs when the owner runs dry, and before anything else reaches the transport (a close, an abort) or the
+     * transport changes.
+     */
+    private void flushWrites() {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        if (transport == null) {
+            outbox.clear(); // the connection ended in this burst; what waited for it has failed already
+            return;
+        }
+        CompletableFuture<Void> sent = outbox.size() == 1 ? transport.send(outbox.get(0)) : transport.sendAll(outbox);
+        outbox.clear();
+        if (!sent.isDone() || sent.isCompletedExceptionally()) {
+            sent.whenComplete(sendFailed); // one listener per connection, not a new one per frame
+        }
+    }
+
+    /** The owner ran dry: write the burst's frames. */
+    private void whenIdle() {
+        flushWrites();
     }
 
     private String nextRef() {
@@ -1213,7 +1252,12 @@ public final class ConnectionOwner {
         joinedSnapshot = Set.copyOf(joined);
     }
 
+    /** Hands {@code event} to the listener on the callbacks executor, in order with the module's callbacks. */
     private void emit(ClientEvent event) {
+        callbacks.execute(() -> deliver(event));
+    }
+
+    private void deliver(ClientEvent event) {
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {
@@ -1221,33 +1265,68 @@ public final class ConnectionOwner {
         }
     }
 
+    /** Runs a module callback on the callbacks executor: one at a time, in order, never on the owner's thread. */
     private void callback(String name, Runnable body) {
+        callbacks.execute(() -> runCallback(name, body));
+    }
+
+    private void runCallback(String name, Runnable body) {
         long start = scheduler.nanoTime();
         if (listener != null) {
-            emit(new ClientEvent.CallbackStarted(name));
+            deliver(new ClientEvent.CallbackStarted(name));
         }
         try {
             body.run();
             if (listener != null) {
-                emit(new ClientEvent.CallbackFinished(name, Duration.ofNanos(scheduler.nanoTime() - start)));
+                deliver(new ClientEvent.CallbackFinished(name, Duration.ofNanos(scheduler.nanoTime() - start)));
             }
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError) {
                 throw e;
             }
             if (listener != null) {
-                emit(new ClientEvent.CallbackFailed(name, Duration.ofNanos(scheduler.nanoTime() - start), e));
+                deliver(new ClientEvent.CallbackFailed(name, Duration.ofNanos(scheduler.nanoTime() - start), e));
             }
             LOG.log(Level.WARNING, "slipstream module callback " + name + " threw; the client carries on", e);
         }
     }
 
+    /**
+     * Completes a caller's future: a thread waiting on it wakes now, from here; its dependent stages run on the
+     * completion pool ({@link CallerFuture}). Callbacks and events the owner handed out before still come first: while
+     * any is undelivered the completion queues behind them. The owner's own futures complete here (their stages are
+     * the owner's).
+     */
     private <T> void complete(CompletableFuture<T> f, T value) {
-        completer.execute(() -> f.complete(value));
+        if (!(f instanceof CallerFuture<T> c)) {
+            f.complete(value);
+        } else if (callbacks.isIdle()) {
+            completeNow(c, value);
+        } else {
+            callbacks.execute(() -> completeNow(c, value));
+        }
+    }
+
+    private <T> void completeNow(CallerFuture<T> c, T value) {
+        if (c.completeForWaiters(value)) {
+            completer.execute(c::settle);
+        }
     }
 
     private void fail(CompletableFuture<?> f, Throwable error) {
-        completer.execute(() -> f.completeExceptionally(error));
+        if (!(f instanceof CallerFuture<?> c)) {
+            f.completeExceptionally(error);
+        } else if (callbacks.isIdle()) {
+            failNow(c, error);
+        } else {
+            callbacks.execute(() -> failNow(c, error));
+        }
+    }
+
+    private void failNow(CallerFuture<?> c, Throwable error) {
+        if (c.failForWaiters(error)) {
+            completer.execute(c::settle);
+        }
     }
 
     private <T> void completeAll(List<CompletableFuture<T>> fs, T value) {
