@@ -1,6 +1,8 @@
 package dev.slipstream.client.internal;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -14,41 +16,45 @@ import java.util.function.Supplier;
  *
  * <p>How: the outcome lives first in a private future that only waiting threads ever wait on, which the owner
  * completes where it runs (its waiters are parked threads, never code). The public future itself is settled with
- * the same outcome on the completion pool ({@link #settle()}), one pool task per burst of replies, and that is where
- * dependent stages run. Reads ({@code isDone}, {@code getNow}, ...) see the private outcome at once. A caller who
+ * the same outcome on the completion pool ({@link #settle()}), and that is where dependent stages run, or by a
+ * waiting caller once it woke, whichever comes first. Reads ({@code isDone}, {@code getNow}, ...) see the private outcome at once. A caller who
  * completes or cancels the future completes both, first one wins, as with any {@link CompletableFuture}.
  *
  * <pre>{@code
  * CallerFuture<Payload.Reply> f = new CallerFuture<>();
- * owner.completeLater(f, reply);   // on the owner: wakes get()/join() now, queues f for the pool
- * f.settle();                      // on the completion pool: runs f's dependent stages
+ * if (f.completeForWaiters(reply)) {             // on the owner: a thread in f.join() wakes now
+ *     SharedPools.completions().execute(f::settle); // f's dependent stages run there
+ * }
  * }</pre>
  */
 public final class CallerFuture<T> extends CompletableFuture<T> {
     /** What waiting threads wait on; completed first, by the owner or by a caller. */
     private final CompletableFuture<T> outcome = new CompletableFuture<>();
-    // Set by the owner before it queues this future for settle(); published by the pool hand-off.
-    private T value;
-    private Throwable error;
 
     /** On the owner: completes for waiting threads now; true when this call decided the outcome (then settle it). */
     boolean completeForWaiters(T v) {
-        value = v;
         return outcome.complete(v);
     }
 
     /** On the owner: fails for waiting threads now; true when this call decided the outcome (then settle it). */
     boolean failForWaiters(Throwable e) {
-        error = e;
         return outcome.completeExceptionally(e);
     }
 
-    /** On the completion pool: gives the public future the owner's outcome, running its dependent stages here. */
+    /**
+     * Gives the public future the outcome, running the stages that depend on it on this thread: the completion pool,
+     * or a caller that waited (who then, like any thread completing a future, runs its dependants).
+     */
     void settle() {
-        if (error != null) {
-            super.completeExceptionally(error);
-        } else {
-            super.complete(value);
+        if (super.isDone() || !outcome.isDone()) {
+            return;
+        }
+        try {
+            super.complete(outcome.join());
+        } catch (CancellationException e) {
+            super.cancel(false);
+        } catch (CompletionException e) {
+            super.completeExceptionally(e.getCause());
         }
     }
 
@@ -111,17 +117,29 @@ public final class CallerFuture<T> extends CompletableFuture<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        return outcome.get();
+        try {
+            return outcome.get();
+        } finally {
+            settle(); // so a stage added after get() returned runs at once on this thread, as with any future
+        }
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        return outcome.get(timeout, unit);
+        try {
+            return outcome.get(timeout, unit);
+        } finally {
+            settle();
+        }
     }
 
     @Override
     public T join() {
-        return outcome.join();
+        try {
+            return outcome.join();
+        } finally {
+            settle();
+        }
     }
 
     @Override
