@@ -3,6 +3,7 @@ package dev.slipstream.client;
 import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.internal.ClientConfig;
 import dev.slipstream.client.internal.ConnectionOwner;
+import dev.slipstream.client.internal.Endpoints;
 import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.protocol.Serializer;
 import dev.slipstream.client.time.Scheduler;
@@ -249,7 +250,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private String name;
 
         private Builder(URI endpoint) {
-            this.endpoint = ConnectionOwner.normalizeEndpoint(Objects.requireNonNull(endpoint, "endpoint"));
+            this.endpoint = Endpoints.normalizeEndpoint(Objects.requireNonNull(endpoint, "endpoint"));
         }
 
         /** Speaks V1 ({@code vsn=1.0.0}, JSON objects, no binary) instead of V2; for old servers. */
