@@ -101,12 +101,8 @@ public final class ConnectionOwner {
     private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
     private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
     private final Map<String, TopicState> topics = new LinkedHashMap<>();
-    private final Map<String, AwaitedReply> pending = new LinkedHashMap<>();
-    /** The deadlines of {@link #pending}, served by one timer armed for the earliest of them. */
-    private final Deadlines<AwaitedReply> deadlines = new Deadlines<>();
-    private Scheduler.Cancellable deadlineTimer;
-    private long deadlineArmedFor = Long.MAX_VALUE;
-    private long deadlineToken;
+    /** The joins, leaves and pushes sent and waiting for their replies, with their one deadline timer. */
+    private final AwaitedReplies replies;
 
     // ---- snapshots for other threads ----
     private volatile boolean connectedSnapshot;
@@ -122,6 +118,7 @@ public final class ConnectionOwner {
         // The owner runs on whichever thread hands it work while it is idle (the transport's reader, a caller, a
         // timer): no thread hand-off per command or frame. It never runs user code, which goes to `callbacks`.
         this.executor = new SerialExecutor(pool, true, this::whenIdle);
+        this.replies = new AwaitedReplies(scheduler, token -> () -> send(new Command.DeadlinesDue(token)));
         this.out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
     }
 
@@ -517,8 +514,8 @@ public final class ConnectionOwner {
         cancel(heartbeatTimer);
         heartbeatTimer = null;
         pendingHeartbeat = null;
-        for (AwaitedReply p : new ArrayList<>(pending.values())) {
-            forget(p);
+        for (AwaitedReply p : replies.snapshot()) {
+            replies.forget(p);
             TopicState t = topics.get(p.topic);
             if (p.kind == AwaitedReply.Kind.PUSH) {
                 out.fail(p.result, new ConnectionLostException("reply to \"" + p.event + "\" on \"" + p.topic + "\"", reason));
@@ -537,7 +534,7 @@ public final class ConnectionOwner {
                 forgotten.add(t.topic);
             }
         }
-        disarmDeadlinesIfIdle();
+        replies.disarmIfIdle();
         publishJoined();
         if (listener != null) {
             out.emit(new ClientEvent.Disconnected(reason));
@@ -576,13 +573,13 @@ public final class ConnectionOwner {
         }
         topics.clear();
         publishJoined();
-        for (AwaitedReply p : new ArrayList<>(pending.values())) {
+        for (AwaitedReply p : replies.snapshot()) {
             if (p.kind == AwaitedReply.Kind.PUSH) {
-                forget(p);
+                replies.forget(p);
                 out.fail(p.result, new ClientClosedException("client closed before the reply"));
             }
         }
-        disarmDeadlinesIfIdle();
+        replies.disarmIfIdle();
         if (module != null) {
             out.callback("stopped", () -> module.stopped(handle));
         }
@@ -724,14 +721,14 @@ public final class ConnectionOwner {
 
     private void onReply(Message m, TopicState t) {
         Payload.Reply reply = m.payload().asReply();
-        AwaitedReply p = m.ref() == null ? null : pending.get(m.ref());
+        AwaitedReply p = m.ref() == null ? null : replies.get(m.ref());
         if (p == null || !p.topic.equals(m.topic())) {
             if (listener != null) {
                 out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
             }
             return;
         }
-        forget(p);
+        replies.forget(p);
         if (p.kind == AwaitedReply.Kind.PUSH) {
             if (listener != null) {
                 out.emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),
@@ -918,9 +915,9 @@ public final class ConnectionOwner {
         publishJoined();
         failTopicPushes(t, "the channel crashed");
         if (was == TopicState.Phase.JOINING) {
-            AwaitedReply join = pending.get(t.joinRef);
+            AwaitedReply join = replies.get(t.joinRef);
             if (join != null) {
-                forget(join);
+                replies.forget(join);
             }
             joinFailed(t, new TopicClosedException(t.topic, "the channel crashed during the join"));
         }
@@ -965,9 +962,9 @@ public final class ConnectionOwner {
         cancel(t.rejoinTimer);
         t.rejoinTimer = null;
         if (t.phase == TopicState.Phase.JOINING) {
-            AwaitedReply join = pending.get(t.joinRef);
+            AwaitedReply join = replies.get(t.joinRef);
             if (join != null) {
-                forget(join);
+                replies.forget(join);
             }
             out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
         }
@@ -990,9 +987,9 @@ public final class ConnectionOwner {
         publishJoined();
         failTopicPushes(t, "the topic was left");
         failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
-        for (AwaitedReply p : new ArrayList<>(pending.values())) {
+        for (AwaitedReply p : replies.snapshot()) {
             if (p.kind == AwaitedReply.Kind.LEAVE && p.topic.equals(t.topic)) {
-                forget(p);
+                replies.forget(p);
             }
         }
         if (listener != null) {
@@ -1058,43 +1055,14 @@ public final class ConnectionOwner {
         write(Message.of(t.joinRef, ref, t.topic, event, payload), p);
     }
 
-    /**
-     * The deadline timer fired: every message whose reply is overdue now times out, earliest deadline first. The
-     * timer is armed again for the next deadline before any of them is handled, so by the time a caller sees a
-     * timed-out future the next deadline already has its timer (virtual-time tests rely on that to advance the clock
-     * deterministically). A firing made stale by a re-arm is ignored.
-     */
+    /** The deadline timer fired: each overdue reply times out, earliest first ({@link AwaitedReplies#takeDue}). */
     private void onDeadlinesDue(long token) {
-        if (token != deadlineToken) {
-            return;
-        }
-        deadlineTimer = null;
-        deadlineArmedFor = Long.MAX_VALUE;
-        long now = scheduler.nanoTime();
-        List<AwaitedReply> due = new ArrayList<>();
-        for (AwaitedReply p; (p = deadlines.pollDue(now)) != null; ) {
-            due.add(p);
-        }
-        armDeadlines();
-        for (AwaitedReply p : due) {
+        for (AwaitedReply p : replies.takeDue(token)) {
             // An earlier one's handling (a leave timing out closes its topic) may have failed this one already.
-            if (pending.remove(p.ref) == p) {
+            if (replies.remove(p)) {
                 onPendingTimeout(p);
             }
         }
-    }
-
-    /** Arms the one deadline timer for the earliest deadline, unless it is already armed for it or earlier. */
-    private void armDeadlines() {
-        long next = deadlines.earliest();
-        if (next == Long.MAX_VALUE || next >= deadlineArmedFor) {
-            return;
-        }
-        cancel(deadlineTimer);
-        long token = ++deadlineToken;
-        deadlineArmedFor = next;
-        deadlineTimer = scheduler.schedule(Duration.ofNanos(Math.max(0, next - scheduler.nanoTime())),
-                () -> send(new Command.DeadlinesDue(token)));
     }
 
     private void onPendingTimeout(AwaitedReply p) {
@@ -1139,9 +1107,9 @@ public final class ConnectionOwner {
     }
 
     private void failTopicPushes(TopicState t, String why) {
-        for (AwaitedReply p : new ArrayList<>(pending.values())) {
+        for (AwaitedReply p : replies.snapshot()) {
             if (p.kind == AwaitedReply.Kind.PUSH && p.topic.equals(t.topic)) {
-                forget(p);
+                replies.forget(p);
                 out.fail(p.result, new TopicClosedException(t.topic, why));
             }
         }
@@ -1182,12 +1150,7 @@ public final class ConnectionOwner {
             return false;
         }
         if (awaiting != null) {
-            awaiting.sentNanos = scheduler.nanoTime();
-            pending.put(awaiting.ref, awaiting);
-            // One timer for every reply awaited: only a deadline earlier than the armed one touches the scheduler.
-            if (deadlines.add(awaiting, awaiting.sentNanos, awaiting.timeout) < deadlineArmedFor) {
-                armDeadlines();
-            }
+            replies.await(awaiting);
         }
         outbox.add(frame); // sent with the rest of the burst when the owner runs dry (whenIdle)
         if (listener != null) {
@@ -1239,25 +1202,6 @@ public final class ConnectionOwner {
             }
         }
         joinedSnapshot = Set.copyOf(joined);
-    }
-
-    /**
-     * Stops waiting for {@code p}'s reply. The deadline timer stays armed (a firing with nothing due only re-arms it),
-     * so an answered push costs no timer operation.
-     */
-    private void forget(AwaitedReply p) {
-        pending.remove(p.ref);
-        deadlines.remove(p);
-    }
-
-    /** Cancels the deadline timer when no reply is awaited any more (after a disconnect or close). */
-    private void disarmDeadlinesIfIdle() {
-        if (deadlines.isEmpty() && deadlineTimer != null) {
-            deadlineTimer.cancel();
-            deadlineTimer = null;
-            deadlineArmedFor = Long.MAX_VALUE;
-            deadlineToken++;
-        }
     }
 
     private static void cancel(Scheduler.Cancellable c) {
