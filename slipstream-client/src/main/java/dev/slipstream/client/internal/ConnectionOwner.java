@@ -1183,9 +1183,10 @@ public final class ConnectionOwner {
         }
     }
 
-    /** The owner ran dry: write the burst's frames. */
+    /** The owner ran dry: write the burst's frames, then hand its callbacks and events over (one task). */
     private void whenIdle() {
         flushWrites();
+        out.flush();
     }
 
     private String nextRef() {

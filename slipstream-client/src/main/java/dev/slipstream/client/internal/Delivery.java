@@ -5,6 +5,7 @@ import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.time.Scheduler;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeoutException;
  * Delivery out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
  * out.emit(new ClientEvent.TopicLeft("room:lobby"));
  * out.complete(callerFuture, reply);
+ * out.flush(); // when the owner runs dry: one callbacks task for the drain
  * }</pre>
  */
 final class Delivery {
@@ -30,6 +32,8 @@ final class Delivery {
     private final Scheduler scheduler;
     private final SerialExecutor callbacks;
     private final Executor completer;
+    /** What the owner handed out in its current drain, in order: one callbacks task per drain, not one per event. */
+    private final ArrayList<Runnable> batch = new ArrayList<>();
 
     Delivery(ClientEventListener listener, Scheduler scheduler, SerialExecutor callbacks, Executor completer) {
         this.listener = listener;
@@ -52,7 +56,21 @@ final class Delivery {
 
     /** Hands {@code event} to the listener on the callbacks executor, in order with the module's callbacks. */
     void emit(ClientEvent event) {
-        callbacks.execute(() -> deliver(event));
+        batch.add(() -> deliver(event));
+    }
+
+    /** On the owner, when its drain runs dry: hands the drain's callbacks, events and queued completions over. */
+    void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Runnable[] items = batch.toArray(new Runnable[0]);
+        batch.clear();
+        callbacks.execute(() -> {
+            for (Runnable r : items) {
+                r.run(); // each catches what user code throws
+            }
+        });
     }
 
     private void deliver(ClientEvent event) {
@@ -65,7 +83,7 @@ final class Delivery {
 
     /** Runs a module callback on the callbacks executor: one at a time, in order, never on the owner's thread. */
     void callback(String name, Runnable body) {
-        callbacks.execute(() -> runCallback(name, body));
+        batch.add(() -> runCallback(name, body));
     }
 
     private void runCallback(String name, Runnable body) {
@@ -98,10 +116,10 @@ final class Delivery {
     <T> void complete(CompletableFuture<T> f, T value) {
         if (!(f instanceof CallerFuture<T> c)) {
             f.complete(value);
-        } else if (callbacks.isIdle()) {
+        } else if (batch.isEmpty() && callbacks.isIdle()) {
             completeNow(c, value);
         } else {
-            callbacks.execute(() -> completeNow(c, value));
+            batch.add(() -> completeNow(c, value));
         }
     }
 
@@ -114,10 +132,10 @@ final class Delivery {
     void fail(CompletableFuture<?> f, Throwable error) {
         if (!(f instanceof CallerFuture<?> c)) {
             f.completeExceptionally(error);
-        } else if (callbacks.isIdle()) {
+        } else if (batch.isEmpty() && callbacks.isIdle()) {
             failNow(c, error);
         } else {
-            callbacks.execute(() -> failNow(c, error));
+            batch.add(() -> failNow(c, error));
         }
     }
 
