@@ -2,10 +2,10 @@ package dev.slipstream.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Serializer;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Serializer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -17,10 +17,9 @@ import dev.slipstream.client.TopicCloseReason;
 import dev.slipstream.client.TopicClosedException;
 import dev.slipstream.client.TopicNotJoinedException;
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
-import dev.slipstream.client.transport.NioWebSocketTransport;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.ChannelHandler;
 import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.ConnectResult;
@@ -30,6 +29,7 @@ import dev.slipstream.testing.JoinResult;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.ReplyRef;
 import dev.slipstream.testing.ServerConnection;
+import dev.slipstream.transport.nio.NioWebSocketTransport;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -301,7 +301,7 @@ class ChaosTest {
         ChaosClient(int id, Set<String> topics, FakePhoenixServer server) {
             this.id = id;
             this.topics = topics;
-            this.client = SlipstreamClient.builder(server.socketUri())
+            SlipstreamClient.Builder builder = SlipstreamClient.builder(server.socketUri())
                     // Every third client on the NIO transport, the rest on the default JDK one: both under the same faults.
                     .transport(id % 3 == 2 ? NioWebSocketTransport.shared() : JdkWebSocketTransport.shared())
                     .params(Map.of("client_id", Integer.toString(id)))
@@ -311,11 +311,17 @@ class ChaosTest {
                     .closeTimeout(Duration.ofMillis(500))
                     .reconnectBackoff(RECONNECT)
                     .rejoinBackoff(REJOIN)
-                    .pushBufferSize(id % 2 == 0 ? 0 : 8) // half fail fast, half buffer until the (re)join
                     .module(this)
                     .eventListener(this::onEvent)
-                    .name("chaos-" + id)
-                    .build();
+                    .name("chaos-" + id);
+            // Half keep the default buffer (100 per topic until the (re)join); a quarter turn buffering off and fail
+            // fast; a quarter buffer only 8, so full buffers happen too.
+            if (id % 4 == 1) {
+                builder.pushBufferSize(0);
+            } else if (id % 4 == 3) {
+                builder.pushBufferSize(8);
+            }
+            this.client = builder.build();
         }
 
         private void onEvent(ClientEvent event) {

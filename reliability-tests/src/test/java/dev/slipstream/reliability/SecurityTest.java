@@ -7,7 +7,7 @@ import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.ConnectFailedException;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.ConnectResult;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.JoinResult;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Secrets stay secret; the fake server is safe by default (loopback, frame limits, optional Origin check).
  * Hostname verification is proved in {@link TlsTest}, Jackson's typing in
- * {@code dev.slipstream.client.protocol.NoDefaultTypingTest}.
+ * {@code dev.slipstream.protocol.NoDefaultTypingTest}.
  */
 @Timeout(60)
 class SecurityTest {

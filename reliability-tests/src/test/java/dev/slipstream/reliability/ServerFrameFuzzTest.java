@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.DecodeException;
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Serializer;
+import dev.slipstream.protocol.DecodeException;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Serializer;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.HandleResult;
 import dev.slipstream.testing.JoinResult;

@@ -1,6 +1,6 @@
 package dev.slipstream.client;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 
 /**
  * A client "module", as in the Elixir original: a class whose methods the client calls back when things happen.
@@ -12,18 +12,22 @@ import dev.slipstream.client.protocol.Payload;
  * state. Each callback gets the client as a handle to act (join, push, leave, disconnect); those calls return
  * futures at once. A callback runs after the state change it reports (the owner may have moved on meanwhile).
  * Do not block inside a callback: the client's {@link SyncClient} refuses to be used there. A callback that throws
- * is reported as a {@code CallbackFailed} event (and logged) and the client carries on.
+ * is reported as a {@code CallbackFailed} event (and logged) and the client carries on. Payloads handed to callbacks
+ * map to your types with {@link Payload#as(Class)}, with the client's {@code ObjectMapper}.
  *
  * <pre>{@code
+ * record NewMsg(String body) {}
  * final class Lobby implements ClientModule {
- *     private int messages; // safe: callbacks never run concurrently
+ *     private final List<String> bodies = new ArrayList<>(); // safe: callbacks never run concurrently
  *
  *     public void started(SlipstreamClient client) { client.connect(); }
  *     public void connected(SlipstreamClient client) { client.join("room:lobby"); }
  *     public void joined(SlipstreamClient client, String topic, Payload response) {
- *         client.push(topic, "new_msg", Payload.json("{\"body\":\"hi\"}"));
+ *         client.push(topic, "new_msg", new NewMsg("hi"));
  *     }
- *     public void message(SlipstreamClient client, String topic, String event, Payload payload) { messages++; }
+ *     public void message(SlipstreamClient client, String topic, String event, Payload payload) {
+ *         bodies.add(payload.as(NewMsg.class).body());
+ *     }
  * }
  * SlipstreamClient client = SlipstreamClient.builder(URI.create("ws://localhost:4000/socket"))
  *     .module(new Lobby())

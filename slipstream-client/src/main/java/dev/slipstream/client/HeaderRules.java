@@ -28,7 +28,8 @@ final class HeaderRules {
         }
         if (RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("header " + name + " is set by the websocket handshake itself and"
-                    + " cannot be added");
+                    + " cannot be added" + (name.equalsIgnoreCase("sec-websocket-protocol")
+                            ? "; for a Phoenix 1.8 auth token use Builder.authToken(...)" : ""));
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

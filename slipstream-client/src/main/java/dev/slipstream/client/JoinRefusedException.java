@@ -1,6 +1,6 @@
 package dev.slipstream.client;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 
 /**
  * The server answered a join with status error, e.g. {@code {"reason":"unauthorized"}} from the channel's

@@ -4,7 +4,7 @@ package dev.slipstream.client;
  * Push buffering is on, the push could not be sent yet, and the topic's buffer already holds its maximum.
  *
  * <pre>{@code
- * SlipstreamClient client = SlipstreamClient.builder(uri).pushBufferSize(100).build();
+ * SlipstreamClient client = SlipstreamClient.builder(uri).pushBufferSize(20).build(); // default 100 per topic
  * client.push("room:lobby", "e", p).exceptionally(e -> {
  *     if (e.getCause() instanceof PushBufferFullException) { dropOldest(); }
  *     return null;

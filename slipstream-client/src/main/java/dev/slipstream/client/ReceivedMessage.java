@@ -1,6 +1,6 @@
 package dev.slipstream.client;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 
 /**
  * A server push or broadcast as {@link SyncClient#awaitMessage} returns it.

@@ -1,15 +1,21 @@
 package dev.slipstream.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.internal.ClientConfig;
 import dev.slipstream.client.internal.ConnectionOwner;
 import dev.slipstream.client.internal.Endpoints;
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Serializer;
+import dev.slipstream.protocol.JsonCodec;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.PayloadMappingException;
+import dev.slipstream.protocol.Serializer;
 import dev.slipstream.client.time.Scheduler;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
 import dev.slipstream.client.transport.Transport;
 import dev.slipstream.client.transport.TransportRequest;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Serializer;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -34,26 +40,39 @@ import java.util.function.Supplier;
  * detects dead links by heartbeat, rejoins the topics it had joined, and rejoins a topic whose channel crashed.
  * Every future ends: with the reply, with a typed {@link SlipstreamException}, or with a {@link PushTimeoutException}.
  *
+ * <p>Payloads are {@link Payload}s or plain objects (records, POJOs, maps, lists, {@code JsonNode}s) that the client
+ * writes with its {@code ObjectMapper} ({@link Builder#objectMapper}); what it receives maps back with
+ * {@link Payload#as(Class)}, with the same mapper.
+ *
  * <pre>{@code
+ * record NewMsg(String body) {}
+ * record Ack(long id) {}
  * SlipstreamClient client = SlipstreamClient.builder(URI.create("ws://localhost:4000/socket"))
  *     .params(() -> Map.of("token", tokens.fresh()))
  *     .build();
  * client.connect()
  *     .thenCompose(ok -> client.join("room:lobby"))
- *     .thenCompose(joined -> client.push("room:lobby", "new_msg", Payload.json("{\"body\":\"hi\"}")))
- *     .thenAccept(reply -> System.out.println(reply.status() + " " + reply.response()))
+ *     .thenCompose(joined -> client.push("room:lobby", "new_msg", new NewMsg("hi")))
+ *     .thenAccept(reply -> System.out.println(reply.status() + " " + reply.as(Ack.class).id()))
  *     .join();
  * client.close();
  * }</pre>
  */
 public final class SlipstreamClient implements AutoCloseable {
 
+    /** The mapper of clients given none; one for all, so Jackson's per-type caches are shared. */
+    private static final ObjectMapper DEFAULT_MAPPER = JsonCodec.newObjectMapper();
+
     private final ConnectionOwner owner;
+    private final PresenceViews presence;
     private final String name;
+    private final ObjectMapper mapper;
 
     private SlipstreamClient(ClientConfig config) {
         this.name = config.name();
-        this.owner = new ConnectionOwner(config, this);
+        this.mapper = config.objectMapper();
+        this.presence = new PresenceViews(mapper);
+        this.owner = new ConnectionOwner(config, this, presence);
         owner.start();
     }
 
@@ -120,46 +139,97 @@ public final class SlipstreamClient implements AutoCloseable {
         return join(topic, Payload::empty);
     }
 
-    /** Joins {@code topic} with {@code params}; completes with the server's join response. */
-    public CompletableFuture<Payload> join(String topic, Payload params) {
+    /**
+     * Joins {@code topic} with {@code params}: a {@link Payload}, or a record, POJO, {@code Map} or {@code JsonNode}
+     * written now with the client's mapper (and sent again as is at every rejoin). Completes with the server's join
+     * response, which {@link Payload#as(Class)} maps.
+     *
+     * <pre>{@code
+     * record RoomParams(String user, long lastSeen) {}
+     * Welcome w = client.join("room:lobby", new RoomParams("u1", 0)).join().as(Welcome.class);
+     * }</pre>
+     *
+     * @throws PayloadMappingException when the mapper cannot write {@code params}
+     */
+    public CompletableFuture<Payload> join(String topic, Object params) {
         Objects.requireNonNull(params, "params");
-        return join(topic, () -> params);
+        requireName(topic, "topic");
+        Payload payload = toPayload(params, topic, "phx_join");
+        return join(topic, () -> payload);
     }
 
     /**
      * Joins {@code topic}, asking {@code params} at this join and again at every automatic rejoin (so a rejoin can
-     * carry, say, the last message id seen). Fails with {@link JoinRefusedException} if the server answers error,
+     * carry, say, the last message id seen); it may supply a {@link Payload} or an object to write with the client's
+     * mapper, as {@link #join(String, Object)} takes (a failure to write it fails the join). Fails with {@link JoinRefusedException} if the server answers error,
      * {@link PushTimeoutException} after the push timeout (the topic then keeps rejoining with backoff, as phoenix.js),
      * {@link NotConnectedException} if not connected and not connecting. A join made while the client connects or
      * waits to reconnect is sent once connected. Joining a topic already joined completes with its last response.
      */
-    public CompletableFuture<Payload> join(String topic, Supplier<? extends Payload> params) {
+    public CompletableFuture<Payload> join(String topic, Supplier<?> params) {
         requireName(topic, "topic");
         Objects.requireNonNull(params, "params");
-        return owner.join(topic, params);
+        return owner.join(topic, () -> {
+            Object value = params.get();
+            return value == null ? null : toPayload(value, topic, "phx_join"); // null: the owner says whose it was
+        });
     }
 
-    /** Pushes {@code event} to a joined topic with the default push timeout; completes with the reply (ok or error). */
-    public CompletableFuture<Payload.Reply> push(String topic, String event, Payload payload) {
+    /**
+     * Pushes {@code event} to a joined topic with the default push timeout; completes with the reply (ok or error).
+     * {@code payload} is a {@link Payload} or an object for the client's mapper, as in
+     * {@link #push(String, String, Object, Duration)}.
+     */
+    public CompletableFuture<Payload.Reply> push(String topic, String event, Object payload) {
         return push(topic, event, payload, null);
     }
 
     /**
-     * Pushes {@code event} with {@code payload} (JSON, or {@link Payload#binary} for a binary frame) to a joined topic.
-     * Completes with the reply, whatever its status; fails with {@link PushTimeoutException},
+     * Pushes {@code event} with {@code payload} to a topic joined or being joined: a {@link Payload}
+     * (JSON, or {@link Payload#binary} for a binary frame) is sent as it is; a record, POJO, {@code Map}, {@code List} or {@code JsonNode} is written
+     * as JSON now, on the calling thread, with the client's mapper. A push made while the join or a rejoin is in
+     * flight, or while the client reconnects, waits in the topic's buffer (see {@link Builder#pushBufferSize}) and is
+     * sent once the topic is joined, its timeout running meanwhile. Completes with the reply, whatever its status
+     * ({@link Payload.Reply#as(Class)} maps its response); fails with {@link PushTimeoutException},
      * {@link TopicNotJoinedException}, {@link NotConnectedException}, {@link ConnectionLostException},
      * {@link TopicClosedException} or {@link PushBufferFullException}.
      *
+     * <pre>{@code
+     * record NewMsg(String body) {}
+     * client.push("room:lobby", "new_msg", new NewMsg("hi"), Duration.ofSeconds(2))
+     *     .thenAccept(reply -> log.info("stored as {}", reply.as(Stored.class).id()));
+     * }</pre>
+     *
      * @param timeout how long to wait for the reply; null for the client's push timeout
+     * @throws PayloadMappingException when the mapper cannot write {@code payload} (naming topic, event and type)
+     * @throws IllegalArgumentException for a {@code String} (JSON text goes in {@link Payload#json(String)}) or bytes
      */
-    public CompletableFuture<Payload.Reply> push(String topic, String event, Payload payload, Duration timeout) {
+    public CompletableFuture<Payload.Reply> push(String topic, String event, Object payload, Duration timeout) {
         requireName(topic, "topic");
         requireName(event, "event");
         Objects.requireNonNull(payload, "payload");
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new IllegalArgumentException("push timeout must be positive, was " + timeout);
         }
-        return owner.push(topic, event, payload, timeout);
+        return owner.push(topic, event, toPayload(payload, topic, event), timeout);
+    }
+
+    /** The mapper this client writes objects and maps received payloads with ({@link Builder#objectMapper}). */
+    public ObjectMapper objectMapper() {
+        return mapper;
+    }
+
+    private Payload toPayload(Object value, String topic, String event) {
+        if (value instanceof Payload p) {
+            return p;
+        }
+        try {
+            return Payload.of(value, mapper);
+        } catch (PayloadMappingException e) {
+            throw e.forMessage(topic, event);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the payload of \"" + event + "\" on " + topic + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -169,6 +239,22 @@ public final class SlipstreamClient implements AutoCloseable {
     public CompletableFuture<Void> leave(String topic) {
         requireName(topic, "topic");
         return owner.leave(topic);
+    }
+
+    /**
+     * Who is online on {@code topic}: the {@link Presence} kept from the topic's {@code presence_state} and
+     * {@code presence_diff} messages, as phoenix.js's {@code Presence} does. The same view every time, for the
+     * client's life; it may be taken before the join (register callbacks then, so no sync is missed) and stays live
+     * across reconnects and rejoins. Every topic's presence is kept, whether or not a view was asked for.
+     *
+     * <pre>{@code
+     * Presence lobby = client.presence("room:lobby").onSync(() -> render(lobby.list()));
+     * client.join("room:lobby");
+     * }</pre>
+     */
+    public Presence presence(String topic) {
+        requireName(topic, "topic");
+        return presence.view(topic);
     }
 
     /** Whether the client is connected now (a snapshot). */
@@ -210,7 +296,8 @@ public final class SlipstreamClient implements AutoCloseable {
     /**
      * Options of a {@link SlipstreamClient}. Defaults follow phoenix.js and the Elixir original: V2 serializer,
      * connect timeout 10 s, heartbeat 30 s, push timeout 10 s, reconnect backoff {@link Backoff#reconnectDefault()},
-     * rejoin backoff {@link Backoff#rejoinDefault()}, reconnect and rejoin on, push buffering off, maximum inbound
+     * rejoin backoff {@link Backoff#rejoinDefault()}, reconnect and rejoin on, up to 100 pushes per topic buffered
+     * while it is (re)joined, maximum inbound
      * message 10 000 000 bytes (Phoenix's own {@code max_frame_size}).
      *
      * <pre>{@code
@@ -219,16 +306,22 @@ public final class SlipstreamClient implements AutoCloseable {
      *     .header("User-Agent", "my-app/1.0")
      *     .heartbeatInterval(Duration.ofSeconds(25))
      *     .reconnectBackoff(Backoff.reconnectDefault().withJitter(0.2))
-     *     .pushBufferSize(100)
+     *     .objectMapper(JsonCodec.newObjectMapper().registerModule(new JavaTimeModule()))
      *     .eventListener(event -> log.debug("{}", event))
      *     .build();
      * }</pre>
      */
     public static final class Builder {
+        /** How many pushes per topic wait for the topic's (re)join by default. */
+        public static final int DEFAULT_PUSH_BUFFER_SIZE = 100;
+
         private final URI endpoint;
         private Serializer serializer = Serializer.v2();
-        private Supplier<? extends Map<String, ?>> params = Map::of;
+        private Supplier<?> params = Map::of;
+        private Object fixedParams;
+        private ObjectMapper objectMapper;
         private final Map<String, List<String>> headers = new LinkedHashMap<>();
+        private Supplier<String> authToken;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration heartbeatInterval = Duration.ofSeconds(30);
         private Duration pushTimeout = Duration.ofSeconds(10);
@@ -239,7 +332,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private boolean rejoinAfterReconnect = true;
         private boolean rejoinAfterCrash = true;
         private boolean rejoinAfterRefusal = true;
-        private int pushBufferSize;
+        private int pushBufferSize = DEFAULT_PUSH_BUFFER_SIZE;
         private int maxMessageBytes = 10_000_000;
         private Transport transport;
         private javax.net.ssl.SSLContext sslContext;
@@ -265,16 +358,49 @@ public final class SlipstreamClient implements AutoCloseable {
             return this;
         }
 
-        /** Fixed connect params (secrets: never logged). Nested maps become {@code key[sub]=v}, as phoenix.js. */
-        public Builder params(Map<String, ?> params) {
-            Map<String, ?> copy = Map.copyOf(params);
-            this.params = () -> copy;
+        /**
+         * Fixed connect params (secrets: never logged): a {@code Map} (copied now), or a record, POJO or
+         * {@code JsonNode} that the client's mapper writes as a JSON object when the client is built. Nested maps
+         * and objects become {@code key[sub]=v}, as phoenix.js writes them.
+         *
+         * <pre>{@code
+         * record Auth(String token, String device) {}
+         * builder.params(new Auth("t1", "phone"));   // ?token=t1&device=phone&vsn=2.0.0
+         * }</pre>
+         *
+         * @throws IllegalArgumentException from {@link #build()} when {@code params} does not map to a JSON object
+         */
+        public Builder params(Object params) {
+            Objects.requireNonNull(params, "params");
+            this.fixedParams = params instanceof Map<?, ?> map ? Map.copyOf(map) : params;
+            this.params = null;
             return this;
         }
 
-        /** Connect params asked again at every connect and reconnect, so a fresh token is used each time. */
-        public Builder params(Supplier<? extends Map<String, ?>> params) {
+        /**
+         * Connect params asked again at every connect and reconnect, so a fresh token is used each time; the supplier
+         * gives a {@code Map} or an object as {@link #params(Object)} takes (written at each connect).
+         */
+        public Builder params(Supplier<?> params) {
             this.params = Objects.requireNonNull(params, "params");
+            this.fixedParams = null;
+            return this;
+        }
+
+        /**
+         * The Jackson mapper that writes the objects given to {@code push}, {@code join} and {@code params}, and that
+         * {@link Payload#as(Class)} maps received payloads with. Default: one shared mapper configured as
+         * {@link JsonCodec#newObjectMapper()} (unknown properties ignored); start from that method to add modules
+         * (java.time, ...) or a naming strategy. Do not reconfigure a mapper after giving it to a client.
+         *
+         * <pre>{@code
+         * builder.objectMapper(JsonCodec.newObjectMapper()
+         *     .registerModule(new JavaTimeModule())
+         *     .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
+         * }</pre>
+         */
+        public Builder objectMapper(ObjectMapper mapper) {
+            this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
             return this;
         }
 
@@ -284,6 +410,39 @@ public final class SlipstreamClient implements AutoCloseable {
             Objects.requireNonNull(value, "header value");
             HeaderRules.check(name, value);
             headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            return this;
+        }
+
+        /**
+         * A fixed Phoenix 1.8 auth token (a secret: never logged, nor shown in events, {@code toString} or errors).
+         * See {@link #authToken(Supplier)}.
+         */
+        public Builder authToken(String token) {
+            Objects.requireNonNull(token, "authToken");
+            this.authToken = () -> token;
+            return this;
+        }
+
+        /**
+         * A Phoenix 1.8 auth token, asked again at every connect and reconnect so a refreshed token is used. It is
+         * sent as phoenix.js 1.8 sends its {@code authToken} option: the upgrade request offers the websocket
+         * subprotocols {@code phoenix} and {@code base64url.bearer.phx.<the token in Base64, unpadded>}, and a server
+         * whose socket has {@code auth_token: true} gives the token to {@code connect/3} as
+         * {@code connect_info.auth_token} and answers with the subprotocol {@code phoenix}. A supplier that throws or
+         * returns null fails that connect attempt with a {@link ConnectFailedException} (the client retries with
+         * backoff). The JDK's WebSocket (the default transport) refuses a subprotocol with {@code /}, which the
+         * Base64 of a long token often holds (phoenix.js fails on such tokens too); {@code NioWebSocketTransport}
+         * sends any token.
+         *
+         * <pre>{@code
+         * SlipstreamClient client = SlipstreamClient.builder("wss://example.com/socket")
+         *     .authToken(() -> auth.currentToken())
+         *     .transport(NioWebSocketTransport.shared())
+         *     .build();
+         * }</pre>
+         */
+        public Builder authToken(Supplier<String> token) {
+            this.authToken = Objects.requireNonNull(token, "authToken");
             return this;
         }
 
@@ -358,9 +517,12 @@ public final class SlipstreamClient implements AutoCloseable {
         }
 
         /**
-         * Buffers up to {@code size} pushes per topic while the topic is being (re)joined or the client reconnects,
-         * and sends them after the join, as phoenix.js does; each keeps its timeout. 0 (the default) fails such
-         * pushes at once.
+         * How many pushes per topic wait while the topic's join or rejoin is in flight or the client reconnects
+         * (default {@value #DEFAULT_PUSH_BUFFER_SIZE}); they are sent in order once the topic is joined, as phoenix.js
+         * and JavaPhoenixClient do. Each keeps its own timeout running while it waits, so every push still ends. A
+         * push beyond the limit fails at once with {@link PushBufferFullException}. A push to a topic never joined,
+         * left or closed, or while the client is not connecting (never connected, after {@link #disconnect()}, or
+         * after a drop with {@code reconnect(false)}), fails at once. 0 turns buffering off: such pushes fail at once.
          */
         public Builder pushBufferSize(int size) {
             if (size < 0) {
@@ -448,17 +610,48 @@ public final class SlipstreamClient implements AutoCloseable {
             Transport chosen = transport != null ? transport
                     : sslContext != null ? JdkWebSocketTransport.withSslContext(sslContext)
                     : JdkWebSocketTransport.shared();
-            ClientConfig config = new ClientConfig(endpoint, serializer, params, copyHeaders(), connectTimeout,
+            ObjectMapper mapper = objectMapper != null ? objectMapper : DEFAULT_MAPPER;
+            Supplier<? extends Map<String, ?>> connectParams;
+            if (fixedParams != null) {
+                Map<String, ?> fixed = paramsMap(fixedParams, mapper); // written once, so a bad object fails here
+                connectParams = () -> fixed;
+            } else {
+                Supplier<?> supplier = params;
+                connectParams = () -> paramsMap(supplier.get(), mapper);
+            }
+            ClientConfig config = new ClientConfig(endpoint, serializer, connectParams, copyHeaders(), authToken, connectTimeout,
                     heartbeatInterval, pushTimeout, closeTimeout, reconnectBackoff, rejoinBackoff, reconnect,
                     rejoinAfterReconnect, rejoinAfterCrash, rejoinAfterRefusal, pushBufferSize, maxMessageBytes,
                     chosen, scheduler, executor, module,
-                    eventListener, name == null ? dev.slipstream.client.transport.TransportRequest.redact(endpoint) : name);
+                    eventListener, name == null ? dev.slipstream.client.transport.TransportRequest.redact(endpoint) : name,
+                    mapper);
             return new SlipstreamClient(config);
         }
 
         /** Builds a {@link SyncClient} for scripts, keeping up to 1000 unawaited messages. */
         public SyncClient buildSync() {
             return SyncClient.create(this, 1000);
+        }
+
+        /** Connect params as a map: a map as it is, any other object written by the mapper, as a JSON object. */
+        @SuppressWarnings("unchecked")
+        private static Map<String, ?> paramsMap(Object value, ObjectMapper mapper) {
+            if (value == null || value instanceof Map<?, ?>) {
+                return (Map<String, ?>) value;
+            }
+            JsonNode tree;
+            try {
+                tree = mapper.valueToTree(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("connect params: cannot write a " + value.getClass().getName()
+                        + " as JSON: " + e.getMessage(), e);
+            }
+            if (tree == null || !tree.isObject()) {
+                throw new IllegalArgumentException("connect params must be a Map or an object that maps to a JSON "
+                        + "object, but a " + value.getClass().getName() + " maps to "
+                        + (tree == null ? "nothing" : tree.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+            }
+            return mapper.convertValue(tree, Map.class);
         }
 
         private Map<String, List<String>> copyHeaders() {
@@ -476,7 +669,8 @@ public final class SlipstreamClient implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "SlipstreamClient.Builder[" + TransportRequest.redact(endpoint) + ", headers=" + headers.keySet() + "]";
+            return "SlipstreamClient.Builder[" + TransportRequest.redact(endpoint) + ", headers=" + headers.keySet()
+                    + (authToken != null ? ", authToken=***" : "") + "]";
         }
     }
 }

@@ -1,15 +1,15 @@
 package dev.slipstream.client;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Set;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,13 +26,18 @@ import java.util.function.Predicate;
  * <p>Every wait is bounded. Calling it from inside a callback of its own client would deadlock (the callback holds
  * the client's executor that the answer needs), so that fails at once with {@link IllegalStateException}.
  *
+ * <p>Payloads are typed as in {@link SlipstreamClient}: objects in (written with the client's mapper), and
+ * {@link Payload#as(Class)} on what comes back.
+ *
  * <pre>{@code
+ * record Msg(String body) {}
  * try (SyncClient sync = SlipstreamClient.builder("ws://localhost:4000/socket").buildSync()) {
  *     sync.connect();
- *     sync.join("room:lobby", Payload.json("{\"user\":\"u1\"}"));
- *     Payload.Reply reply = sync.push("room:lobby", "ping", Payload.empty());
+ *     sync.join("room:lobby", Map.of("user", "u1"));
+ *     Payload.Reply reply = sync.push("room:lobby", "ping", new Msg("ping"));
+ *     Msg pong = reply.as(Msg.class);
  *     ReceivedMessage hello = sync.awaitMessage("room:lobby", "new_msg",
- *         p -> p.asJson().json().path("body").asText().equals("hi"), Duration.ofSeconds(5));
+ *         p -> p.as(Msg.class).body().equals("hi"), Duration.ofSeconds(5));
  *     sync.leave("room:lobby");
  * }
  * }</pre>
@@ -46,6 +51,9 @@ public final class SyncClient implements AutoCloseable {
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<ReceivedMessage> inbox = new ArrayDeque<>();
     private long dropped;
+    /** Presence syncs seen on the topics someone awaited (guarded by {@link #lock}). */
+    private long presenceSyncs;
+    private final Set<String> watchedPresences = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SyncClient(SlipstreamClient.Builder builder, int capacity, Duration defaultWait) {
         this.capacity = capacity;
@@ -89,18 +97,25 @@ public final class SyncClient implements AutoCloseable {
         return join(topic, Payload.empty());
     }
 
-    /** Joins and waits for the response; throws {@link JoinRefusedException} if refused. */
-    public Payload join(String topic, Payload params) {
+    /**
+     * Joins and waits for the response; throws {@link JoinRefusedException} if refused. {@code params} is a
+     * {@link Payload} or an object for the client's mapper, as {@link SlipstreamClient#join(String, Object)} takes.
+     */
+    public Payload join(String topic, Object params) {
         return await(client.join(topic, params), "join of \"" + topic + "\"", defaultWait);
     }
 
-    /** Pushes and waits for the reply (ok or error) within the client's push timeout. */
-    public Payload.Reply push(String topic, String event, Payload payload) {
+    /**
+     * Pushes and waits for the reply (ok or error) within the client's push timeout. {@code payload} is a
+     * {@link Payload} or an object for the client's mapper, as {@link SlipstreamClient#push(String, String, Object)}
+     * takes; {@link Payload.Reply#as(Class)} maps the response.
+     */
+    public Payload.Reply push(String topic, String event, Object payload) {
         return await(client.push(topic, event, payload), "reply to \"" + event + "\"", defaultWait);
     }
 
     /** Pushes and waits for the reply within {@code timeout}. */
-    public Payload.Reply push(String topic, String event, Payload payload, Duration timeout) {
+    public Payload.Reply push(String topic, String event, Object payload, Duration timeout) {
         return await(client.push(topic, event, payload, timeout), "reply to \"" + event + "\"",
                 timeout.plus(Duration.ofSeconds(5)));
     }
@@ -169,6 +184,73 @@ public final class SyncClient implements AutoCloseable {
                 }
             }
             return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Who is online on {@code topic}; the same view as {@link SlipstreamClient#presence(String)}. */
+    public Presence presence(String topic) {
+        return client.presence(topic);
+    }
+
+    /**
+     * Waits until the presence of {@code topic} satisfies {@code condition} and returns the list that did. The
+     * condition is tested at once and after every sync (a {@code presence_state} or {@code presence_diff} applied);
+     * throws {@link AwaitTimeoutException} after {@code timeout}.
+     *
+     * <pre>{@code
+     * List<Presence.Entry> online = sync.awaitPresence("room:lobby",
+     *     list -> list.stream().anyMatch(e -> e.key().equals("ada")), Duration.ofSeconds(5));
+     * }</pre>
+     */
+    public List<Presence.Entry> awaitPresence(String topic, Predicate<? super List<Presence.Entry>> condition,
+            Duration timeout) {
+        Objects.requireNonNull(condition, "condition");
+        Objects.requireNonNull(timeout, "timeout");
+        checkNotCallback();
+        Presence presence = client.presence(topic);
+        if (watchedPresences.add(topic)) {
+            presence.onSync(this::presenceSynced);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen;
+            lock.lock();
+            try {
+                seen = presenceSyncs;
+            } finally {
+                lock.unlock();
+            }
+            // The condition is the caller's code: tested without the lock that the sync callback needs.
+            List<Presence.Entry> now = presence.list();
+            if (condition.test(now)) {
+                return now;
+            }
+            lock.lock();
+            try {
+                while (presenceSyncs == seen) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AwaitTimeoutException("presence on " + topic + " (now " + presence.list(
+                                Presence.Entry::key) + ")", timeout);
+                    }
+                    arrived.awaitNanos(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SlipstreamException("interrupted awaiting presence on " + topic, e);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void presenceSynced() {
+        lock.lock();
+        try {
+            presenceSyncs++;
+            arrived.signalAll();
         } finally {
             lock.unlock();
         }

@@ -1,6 +1,6 @@
 package dev.slipstream.client;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 
 /**
  * Why a topic stopped being joined, as given to {@link ClientModule#topicClosed} and in the {@code TopicClosed}

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.support.EventRecorder;
 import dev.slipstream.client.support.ManualScheduler;
 import dev.slipstream.client.support.RawWebSocketServer;
 import dev.slipstream.client.support.TestPhoenixServer;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

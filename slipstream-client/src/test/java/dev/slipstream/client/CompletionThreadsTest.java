@@ -2,8 +2,8 @@ package dev.slipstream.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.support.TestPhoenixServer;
+import dev.slipstream.protocol.Payload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -4,9 +4,9 @@ import static dev.slipstream.client.VirtualTimeTest.assertThatFailsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.support.TestPhoenixServer;
-import dev.slipstream.client.transport.NioWebSocketTransport;
+import dev.slipstream.client.transport.JdkWebSocketTransport;
+import dev.slipstream.protocol.Payload;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -72,11 +72,11 @@ class TlsTest {
     @Test
     void aTransportAndAnSslContextTogetherAreRefusedRatherThanOneSilentlyIgnored() throws Exception {
         SlipstreamClient.Builder builder = SlipstreamClient.builder(URI.create("wss://example.invalid/socket"))
-                .transport(NioWebSocketTransport.shared())
+                .transport(JdkWebSocketTransport.shared())
                 .sslContext(trustingContext());
         assertThatThrownBy(builder::build)
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("NioWebSocketTransport")
+                .hasMessageContaining("transport(JdkWebSocketTransport)")
                 .hasMessageContaining("withSslContext");
     }
 

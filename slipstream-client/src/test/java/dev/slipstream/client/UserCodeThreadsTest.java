@@ -3,7 +3,7 @@ package dev.slipstream.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.client.support.TestPhoenixServer;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
 import dev.slipstream.client.transport.NioWebSocketTransport;

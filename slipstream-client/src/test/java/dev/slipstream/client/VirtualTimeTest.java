@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.support.EventRecorder;
 import dev.slipstream.client.support.ManualScheduler;
 import dev.slipstream.client.support.TestPhoenixServer;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -187,6 +187,63 @@ class VirtualTimeTest {
             expected.add("slow" + i);
         }
         assertThat(timedOut).containsExactlyElementsOf(expected);
+    }
+
+    /** A server that holds joins of room:held until the test answers them, and answers everything else. */
+    private List<Message> holdJoinsOfRoomHeld() {
+        List<Message> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.script((s, m) -> {
+            if (m.event().equals("phx_join") && m.topic().equals("room:held")) {
+                held.add(m);
+            } else {
+                TestPhoenixServer.standard(s, m);
+            }
+        });
+        return held;
+    }
+
+    @Test
+    void aPushBufferedByDefaultDuringTheJoinTimesOutAtItsOwnDeadlineAndIsNeverSent() {
+        List<Message> held = holdJoinsOfRoomHeld();
+        client = builder().heartbeatInterval(Duration.ZERO).build(); // no pushBufferSize: buffering is the default
+        client.connect().join();
+        CompletableFuture<Payload> join = client.join("room:held");
+        await().until(() -> held.size() == 1);
+
+        CompletableFuture<Payload.Reply> shortOne = client.push("room:held", "early", Payload.empty(), Duration.ofSeconds(3));
+        CompletableFuture<Payload.Reply> byDefault = client.push("room:held", "later", Payload.empty());
+        await().until(() -> events.count(ClientEvent.PushBuffered.class) == 2);
+        assertThat(events.of(ClientEvent.PushBuffered.class)).extracting(ClientEvent.PushBuffered::buffered)
+                .containsExactly(1, 2);
+        time.advance(Duration.ofMillis(2_999));
+        assertThat(shortOne).isNotDone();
+        time.advance(Duration.ofMillis(1));
+        await().until(shortOne::isDone);
+        assertThatFailsWith(shortOne, PushTimeoutException.class);
+        assertThat(events.last(ClientEvent.PushTimedOut.class).ref()).isNull(); // it never got a ref: never sent
+
+        server.lastSession().reply(held.get(0), "ok", Payload.empty());
+        assertThat(join.join()).isEqualTo(Payload.empty());
+        assertThat(byDefault.join().isOk()).isTrue();
+        assertThat(server.messages()).extracting(Message::event).doesNotContain("early").contains("later");
+    }
+
+    @Test
+    void aPushBufferedWhileTheClientWaitsToReconnectTimesOutIfTheReconnectComesTooLate() {
+        client = builder().heartbeatInterval(Duration.ZERO).build();
+        client.connect().join();
+        client.join("room:lobby").join();
+        server.sessions().get(0).close(1011, "crash");
+        await().until(() -> events.count(ClientEvent.ReconnectScheduled.class) == 1);
+        server.rejectUpgradesWith(503);
+
+        CompletableFuture<Payload.Reply> push = client.push("room:lobby", "waiting", Payload.empty(), Duration.ofSeconds(1));
+        await().until(() -> events.count(ClientEvent.PushBuffered.class) == 1);
+        time.advance(Duration.ofMillis(999));
+        assertThat(push).isNotDone();
+        time.advance(Duration.ofMillis(1));
+        await().until(push::isDone);
+        assertThatFailsWith(push, PushTimeoutException.class);
     }
 
     @Test

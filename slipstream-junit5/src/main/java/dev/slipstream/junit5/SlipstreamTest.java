@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *         ChatRoom lobby = new ChatRoom("lobby", "ada", body -> {});   // a ClientModule, the code under test
  *         try (SlipstreamClient client = SlipstreamClient.builder(server.uri())
  *                 .module(lobby)
- *                 .eventListener(server.clientFailureListener())      // a throwing callback fails the test
+ *                 // a throwing callback fails the test:
+ *                 .eventListener(ClientEventListener.onCallbackFailure(server::reportFailure))
  *                 .build()) {
  *             ScriptedChannel room = server.connectAndJoin("room:lobby");
  *             lobby.joined().join();

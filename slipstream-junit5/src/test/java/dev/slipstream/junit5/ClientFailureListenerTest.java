@@ -9,7 +9,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code server.clientFailureListener()} makes a real client's throwing callback fail the test, and nothing else. */
+/**
+ * {@code ClientEventListener.onCallbackFailure(server::reportFailure)} makes a real client's throwing callback fail
+ * the test, and nothing else.
+ */
 @Timeout(60)
 class ClientFailureListenerTest {
     private static Map<String, Throwable> failures;

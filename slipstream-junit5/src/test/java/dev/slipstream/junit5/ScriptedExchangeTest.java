@@ -6,8 +6,8 @@ import static dev.slipstream.testing.script.PayloadMatcher.partial;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.slipstream.client.protocol.Message;
 import dev.slipstream.junit5.support.WireClient;
+import dev.slipstream.protocol.Message;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.script.ConnectAttempt;
 import dev.slipstream.testing.script.Join;

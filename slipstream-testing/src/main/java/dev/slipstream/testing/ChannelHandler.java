@@ -1,6 +1,6 @@
 package dev.slipstream.testing;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 
 /**
  * A channel written in Java in the spirit of {@code Phoenix.Channel}. Register it for a topic pattern with

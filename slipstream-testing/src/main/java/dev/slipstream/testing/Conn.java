@@ -2,12 +2,12 @@ package dev.slipstream.testing;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipstream.client.protocol.DecodeException;
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Protocol;
-import dev.slipstream.client.protocol.Serializer;
+import dev.slipstream.protocol.DecodeException;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Protocol;
+import dev.slipstream.protocol.Serializer;
 import dev.slipstream.testing.internal.PhoenixJson;
 import dev.slipstream.testing.internal.SerialExecutor;
 import io.undertow.websockets.core.WebSocketCallback;

@@ -1,7 +1,7 @@
 package dev.slipstream.testing;
 
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Serializer;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Serializer;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
@@ -41,8 +41,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -630,7 +630,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         if (subs == null) {
             return;
         }
-        dev.slipstream.client.protocol.Message m = dev.slipstream.client.protocol.Message.broadcast(topic, event, payload);
+        dev.slipstream.protocol.Message m = dev.slipstream.protocol.Message.broadcast(topic, event, payload);
         for (Chan sub : subs) {
             if (sub == exclude) {
                 continue;
@@ -831,7 +831,7 @@ public final class FakePhoenixServer implements AutoCloseable {
 
         @Override
         protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
-            conn.onFrame(dev.slipstream.client.protocol.Frame.text(message.getData()));
+            conn.onFrame(dev.slipstream.protocol.Frame.text(message.getData()));
         }
 
         @Override
@@ -851,7 +851,7 @@ public final class FakePhoenixServer implements AutoCloseable {
                     b.get(bytes, at, n);
                     at += n;
                 }
-                conn.onFrame(dev.slipstream.client.protocol.Frame.binary(bytes));
+                conn.onFrame(dev.slipstream.protocol.Frame.binary(bytes));
             } finally {
                 data.free();
             }

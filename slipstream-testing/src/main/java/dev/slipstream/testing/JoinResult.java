@@ -1,6 +1,6 @@
 package dev.slipstream.testing;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 

@@ -1,8 +1,8 @@
 package dev.slipstream.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.protocol.JsonCodec;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.JsonCodec;
+import dev.slipstream.protocol.Payload;
 import java.nio.ByteBuffer;
 
 /**

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.internal.PhxRefs;
 import java.util.ArrayList;
 import java.util.HashMap;

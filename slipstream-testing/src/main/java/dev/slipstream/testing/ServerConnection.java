@@ -1,7 +1,7 @@
 package dev.slipstream.testing;
 
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Message;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Message;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.slipstream.testing;
 
-import dev.slipstream.client.protocol.DecodeException;
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Message;
+import dev.slipstream.protocol.DecodeException;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Message;
 
 /**
  * Observes everything a {@link FakePhoenixServer} does, per connection: connects and refusals, every inbound message

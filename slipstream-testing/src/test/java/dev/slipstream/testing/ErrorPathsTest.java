@@ -2,7 +2,7 @@ package dev.slipstream.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

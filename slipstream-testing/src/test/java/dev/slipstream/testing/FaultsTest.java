@@ -138,8 +138,8 @@ class FaultsTest {
         try (WsClient c = WsClient.connect(server, "vsn=2.0.0")) {
             only().sendMalformedFrame();
             assertThat(c.next()).isEqualTo("this is not a phoenix frame");
-            only().send(dev.slipstream.client.protocol.Message.of("x", "y", "t", "e",
-                    dev.slipstream.client.protocol.Payload.json("{\"b\":1,\"a\":0}")));
+            only().send(dev.slipstream.protocol.Message.of("x", "y", "t", "e",
+                    dev.slipstream.protocol.Payload.json("{\"b\":1,\"a\":0}")));
             c.expect("[\"x\",\"y\",\"t\",\"e\",{\"a\":0,\"b\":1}]");
         }
     }

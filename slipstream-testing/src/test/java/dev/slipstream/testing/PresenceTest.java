@@ -3,7 +3,7 @@ package dev.slipstream.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.protocol.JsonCodec;
+import dev.slipstream.protocol.JsonCodec;
 import dev.slipstream.testing.demo.DemoChannels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -75,12 +75,12 @@ class ScriptedModeWireTest {
     void stubbedTopicsAnswerByThemselvesAndStayVisible() throws Exception {
         ChannelHandler echo = new ChannelHandler() {
             @Override
-            public JoinResult join(String topic, dev.slipstream.client.protocol.Payload params, ChannelSocket socket) {
+            public JoinResult join(String topic, dev.slipstream.protocol.Payload params, ChannelSocket socket) {
                 return JoinResult.ok();
             }
 
             @Override
-            public HandleResult handleIn(String event, dev.slipstream.client.protocol.Payload payload,
+            public HandleResult handleIn(String event, dev.slipstream.protocol.Payload payload,
                     ChannelSocket socket) {
                 return HandleResult.reply(Reply.ok(payload));
             }

@@ -11,12 +11,12 @@ class SmokeTest {
         try (FakePhoenixServer server = FakePhoenixServer.builder()
                 .channel("room:*", new ChannelHandler() {
                     @Override
-                    public JoinResult join(String topic, dev.slipstream.client.protocol.Payload params, ChannelSocket socket) {
+                    public JoinResult join(String topic, dev.slipstream.protocol.Payload params, ChannelSocket socket) {
                         return JoinResult.ok(Map.of("joined", topic));
                     }
 
                     @Override
-                    public HandleResult handleIn(String event, dev.slipstream.client.protocol.Payload payload, ChannelSocket socket) {
+                    public HandleResult handleIn(String event, dev.slipstream.protocol.Payload payload, ChannelSocket socket) {
                         return HandleResult.ok(payload);
                     }
                 })

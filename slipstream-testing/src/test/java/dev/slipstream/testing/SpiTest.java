@@ -3,8 +3,8 @@ package dev.slipstream.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -225,8 +225,8 @@ class SpiTest {
             }
 
             @Override
-            public void onUndecodable(ServerConnection c, dev.slipstream.client.protocol.Frame f,
-                    dev.slipstream.client.protocol.DecodeException e) {
+            public void onUndecodable(ServerConnection c, dev.slipstream.protocol.Frame f,
+                    dev.slipstream.protocol.DecodeException e) {
                 events.add("undecodable");
             }
 

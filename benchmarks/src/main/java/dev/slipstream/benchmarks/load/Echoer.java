@@ -1,10 +1,10 @@
 package dev.slipstream.benchmarks.load;
 
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
-import dev.slipstream.client.transport.NioWebSocketTransport;
 import dev.slipstream.client.transport.Transport;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.transport.nio.NioWebSocketTransport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

@@ -1,8 +1,9 @@
 package dev.slipstream.benchmarks.load;
 
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.junit5.SlipstreamTest;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.script.ScriptedChannel;
 import dev.slipstream.testing.script.ScriptedServer;
@@ -31,7 +32,7 @@ public class EverydayTest {
 
     static void exchange(ScriptedServer server) throws Exception {
         try (SlipstreamClient client = SlipstreamClient.builder(server.uri())
-                .eventListener(server.clientFailureListener())
+                .eventListener(ClientEventListener.onCallbackFailure(server::reportFailure))
                 .build()) {
             CompletableFuture<Payload> joined = client.connect().thenCompose(ok -> client.join("room:lobby"));
             ScriptedChannel room = server.connectAndJoin("room:lobby");

@@ -1,11 +1,9 @@
 package dev.slipstream.examples.chat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SlipstreamException;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
@@ -75,8 +73,7 @@ public final class ChatClient implements AutoCloseable {
 
     /** Says {@code body} in the room; completes when the server accepted it, fails with the reason otherwise. */
     public CompletableFuture<Void> say(String body) {
-        Payload line = Payload.json(JsonNodeFactory.instance.objectNode().put("user", user).put("body", body));
-        return client.push(chatTopic, "broadcast", line).thenAccept(reply -> {
+        return client.push(chatTopic, "broadcast", new Line(user, body)).thenAccept(reply -> {
             if (!reply.isOk()) {
                 throw new SlipstreamException("the room refused the message: " + reply);
             }
@@ -122,8 +119,7 @@ public final class ChatClient implements AutoCloseable {
         @Override
         public void message(SlipstreamClient c, String topic, String event, Payload payload) {
             if (topic.equals(chatTopic) && event.equals("broadcast") && !payload.isBinary()) {
-                JsonNode json = payload.asJson().json();
-                listener.accept(new Line(json.path("user").asText("?"), json.path("body").asText("")));
+                listener.accept(payload.as(Line.class)); // {"body":...,"user":...} as the record
             }
         }
     }

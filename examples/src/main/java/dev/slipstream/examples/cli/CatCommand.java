@@ -9,7 +9,7 @@ import dev.slipstream.client.PushTimeoutException;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.TopicCloseReason;
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package dev.slipstream.examples.cli;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,8 +1,8 @@
 package dev.slipstream.examples.cli;
 
+import dev.slipstream.client.Presence;
 import dev.slipstream.examples.chat.ChatClient;
 import dev.slipstream.examples.presence.PresenceClient;
-import dev.slipstream.examples.presence.PresenceState;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.demo.DemoChannels;
 import java.io.PrintStream;
@@ -60,14 +60,14 @@ final class DemoCommand {
             say("");
             PresenceClient.Listener board = new PresenceClient.Listener() {
                 @Override
-                public void online(String key, PresenceState state) {
-                    say("  [presence] " + key + " is online; online now: " + String.join(", ", state.keys()));
+                public void online(String key, Presence presence) {
+                    say("  [presence] " + key + " is online; online now: " + whoIsOnline(presence));
                     presenceChange.offer("+" + key);
                 }
 
                 @Override
-                public void offline(String key, PresenceState state) {
-                    say("  [presence] " + key + " went offline; online now: " + String.join(", ", state.keys()));
+                public void offline(String key, Presence presence) {
+                    say("  [presence] " + key + " went offline; online now: " + whoIsOnline(presence));
                     presenceChange.offer("-" + key);
                 }
             };
@@ -95,6 +95,11 @@ final class DemoCommand {
                 say("Demo finished: 3 chat messages delivered and 5 presence changes seen.");
             }
         }
+    }
+
+    /** Who is online, as "monitor, alice". */
+    private static String whoIsOnline(Presence presence) {
+        return String.join(", ", presence.list(Presence.Entry::key));
     }
 
     private ChatClient chat(URI endpoint, String user) {

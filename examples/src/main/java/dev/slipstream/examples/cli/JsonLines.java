@@ -3,8 +3,8 @@ package dev.slipstream.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipstream.client.protocol.JsonCodec;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.JsonCodec;
+import dev.slipstream.protocol.Payload;
 import java.io.PrintStream;
 import java.util.Base64;
 

@@ -1,68 +1,60 @@
 package dev.slipstream.examples.presence;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipstream.client.ClientModule;
+import dev.slipstream.client.Presence;
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A client that keeps the list of who is online on a Phoenix presence topic, from the {@code presence_state} the
- * channel pushes after each join and the {@code presence_diff} broadcasts after it, merged with
- * {@link PresenceState} as phoenix.js does. Diffs that arrive before the state (the server broadcasts the diff for
- * our own join first) are held and applied after it, as phoenix.js's {@code pendingDiffs}; after a reconnect the
- * client rejoins and the fresh state replaces the old one.
+ * A client that keeps the list of who is online on a Phoenix presence topic and says who comes online and who goes
+ * offline. The client's own {@link Presence} does the work (phoenix.js's rules: diffs before the state held, a fresh
+ * state after a reconnect merged so only real changes show); this class turns its per-meta callbacks into per-key
+ * ones: a key is online from its first meta to its last.
  *
  * <pre>{@code
  * PresenceClient presence = PresenceClient.start(URI.create("ws://localhost:4000/socket"), "presence:lobby", "monitor",
  *     new PresenceClient.Listener() {
- *         public void online(String key, PresenceState state) { System.out.println(key + " is online"); }
- *         public void offline(String key, PresenceState state) { System.out.println(key + " went offline"); }
+ *         public void online(String key, Presence presence) { System.out.println(key + " is online"); }
+ *         public void offline(String key, Presence presence) { System.out.println(key + " went offline"); }
  *     });
- * List<String> whoIsOnline = presence.state().keys();
+ * List<String> whoIsOnline = presence.presence().list(Presence.Entry::key);
  * presence.close();
  * }</pre>
  */
 public final class PresenceClient implements AutoCloseable {
 
     /**
-     * Told about changes, on the client's callback thread, after the state is updated.
+     * Told about changes, on the client's callback thread, after the list is updated.
      *
      * <pre>{@code
      * PresenceClient.Listener printer = new PresenceClient.Listener() {
-     *     public void synced(PresenceState state) { System.out.println("online: " + state.keys()); }
+     *     public void synced(Presence presence) { System.out.println("online: " + presence.list(Presence.Entry::key)); }
      * };
      * }</pre>
      */
     public interface Listener {
         /** {@code key} came online (its first meta joined). */
-        default void online(String key, PresenceState state) {
+        default void online(String key, Presence presence) {
         }
 
         /** {@code key} went offline (its last meta left). */
-        default void offline(String key, PresenceState state) {
+        default void offline(String key, Presence presence) {
         }
 
         /** A state or diff was applied. */
-        default void synced(PresenceState state) {
+        default void synced(Presence presence) {
         }
     }
 
-    private final String topic;
-    private final Listener listener;
     private final SlipstreamClient client;
-    // Written only by the client's callback thread; read by any thread.
-    private volatile PresenceState published = PresenceState.empty();
+    private final Presence presence;
 
     private PresenceClient(SlipstreamClient.Builder builder, String topic, Listener listener) {
-        this.topic = topic;
-        this.listener = listener;
-        this.client = builder.module(new Tracker()).build();
+        this.client = builder.module(new Tracker(topic, listener)).build();
+        this.presence = client.presence(topic);
     }
 
     /**
@@ -81,9 +73,9 @@ public final class PresenceClient implements AutoCloseable {
         return new PresenceClient(builder, topic, listener);
     }
 
-    /** Who is online now (a snapshot). */
-    public PresenceState state() {
-        return published;
+    /** Who is online (a live view: its {@code list()} is always the latest). */
+    public Presence presence() {
+        return presence;
     }
 
     /** The client underneath. */
@@ -97,15 +89,31 @@ public final class PresenceClient implements AutoCloseable {
         client.close();
     }
 
-    /** The module: all its fields are touched only by the client's callbacks, which never run concurrently. */
-    private final class Tracker implements ClientModule {
-        private PresenceState state = PresenceState.empty();
-        private final List<JsonNode> pendingDiffs = new ArrayList<>();
-        private boolean awaitingState = true;
-        private boolean joinSent;
+    /** The module: registers on the topic's presence before connecting, so no sync is missed, then joins once. */
+    private static final class Tracker implements ClientModule {
+        private final String topic;
+        private final Listener listener;
+        private boolean joinSent; // touched only by the client's callbacks, which never run concurrently
+
+        Tracker(String topic, Listener listener) {
+            this.topic = topic;
+            this.listener = listener;
+        }
 
         @Override
         public void started(SlipstreamClient c) {
+            Presence presence = c.presence(topic);
+            presence.onJoin((key, current, joined) -> {
+                if (current == null) {
+                    listener.online(key, presence);
+                }
+            });
+            presence.onLeave((key, current, left) -> {
+                if (current.metas().isEmpty()) {
+                    listener.offline(key, presence);
+                }
+            });
+            presence.onSync(() -> listener.synced(presence));
             c.connect();
         }
 
@@ -114,64 +122,6 @@ public final class PresenceClient implements AutoCloseable {
             if (!joinSent) { // after a reconnect the client rejoins the topic by itself
                 joinSent = true;
                 c.join(topic);
-            }
-        }
-
-        @Override
-        public void joined(SlipstreamClient c, String t, Payload response) {
-            // Every (re)join is followed by a fresh presence_state; diffs until then wait for it.
-            awaitingState = true;
-        }
-
-        @Override
-        public void message(SlipstreamClient c, String t, String event, Payload payload) {
-            if (!t.equals(topic) || payload.isBinary()) {
-                return;
-            }
-            if (event.equals("presence_state")) {
-                Changes changes = new Changes();
-                state = state.syncState(payload.asJson().json(), changes);
-                for (JsonNode diff : pendingDiffs) {
-                    state = state.syncDiff(diff, changes);
-                }
-                pendingDiffs.clear();
-                awaitingState = false;
-                publish(changes);
-            } else if (event.equals("presence_diff")) {
-                if (awaitingState) {
-                    pendingDiffs.add(payload.asJson().json());
-                    return;
-                }
-                Changes changes = new Changes();
-                state = state.syncDiff(payload.asJson().json(), changes);
-                publish(changes);
-            }
-        }
-
-        private void publish(Changes changes) {
-            published = state;
-            changes.online.forEach(key -> listener.online(key, state));
-            changes.offline.forEach(key -> listener.offline(key, state));
-            listener.synced(state);
-        }
-    }
-
-    /** Collects who came online and who went offline during one sync. */
-    private static final class Changes implements PresenceState.Callbacks {
-        final List<String> online = new ArrayList<>();
-        final List<String> offline = new ArrayList<>();
-
-        @Override
-        public void onJoin(String key, ObjectNode current, ObjectNode joined) {
-            if (current == null) {
-                online.add(key);
-            }
-        }
-
-        @Override
-        public void onLeave(String key, ObjectNode current, ObjectNode left) {
-            if (current.path("metas").isEmpty()) {
-                offline.add(key);
             }
         }
     }

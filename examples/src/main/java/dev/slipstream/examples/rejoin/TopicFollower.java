@@ -3,7 +3,7 @@ package dev.slipstream.examples.rejoin;
 import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.TopicCloseReason;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -2,7 +2,7 @@ package dev.slipstream.examples.repeater;
 
 import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.util.Objects;
 
 /**

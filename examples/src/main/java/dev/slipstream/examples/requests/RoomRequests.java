@@ -5,7 +5,7 @@ import dev.slipstream.client.DisconnectReason;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SlipstreamException;
 import dev.slipstream.client.TopicCloseReason;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code
  * RoomRequests rooms = RoomRequests.start(SlipstreamClient.builder("ws://localhost:4000/socket"));
  * // From any thread; the join of "room:7" happens first, then the push:
- * CompletableFuture<Payload> history = rooms.ask("room:7", "history", Payload.json("{\"last\":10}"));
+ * CompletableFuture<Payload> history = rooms.ask("room:7", "history", Map.of("last", 10));
  * history.thenAccept(h -> System.out.println(h));
  * }</pre>
  */
@@ -89,9 +89,11 @@ public final class RoomRequests implements AutoCloseable {
     /**
      * Asks {@code topic} with {@code event}: joins the topic first if needed, then pushes, and completes with the
      * reply's response. Fails with {@link RequestRefusedException} on an error reply, or with the join's or push's
-     * own error (refused join, timeout, no connection). Safe to call from any thread; never blocks.
+     * own error (refused join, timeout, no connection). Safe to call from any thread; never blocks. {@code payload}
+     * is a {@link Payload} or an object the client's mapper writes (a record, a map); the response maps back with
+     * {@link Payload#as(Class)}.
      */
-    public CompletableFuture<Payload> ask(String topic, String event, Payload payload) {
+    public CompletableFuture<Payload> ask(String topic, String event, Object payload) {
         return joined(topic)
                 .thenCompose(joinResponse -> client.push(topic, event, payload))
                 .thenApply(reply -> {

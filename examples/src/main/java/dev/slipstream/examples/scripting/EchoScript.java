@@ -3,7 +3,7 @@ package dev.slipstream.examples.scripting;
 import dev.slipstream.client.ReceivedMessage;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SyncClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
@@ -33,17 +33,20 @@ public final class EchoScript {
     /** Runs the script against {@code endpoint}, printing what happens to {@code out}. */
     public static void run(URI endpoint, PrintStream out) {
         // tag::script[]
+        record Greeting(String hello) {}
+        record Count(int n) {}
+        record Note(String note) {}
         try (SyncClient sync = SlipstreamClient.builder(endpoint).buildSync()) {
             sync.connect();
-            Payload joined = sync.join("echo:script", Payload.json("{\"hello\":\"server\"}"));
+            Payload joined = sync.join("echo:script", new Greeting("server"));
             out.println("joined: " + joined);
 
-            Payload.Reply reply = sync.push("echo:script", "echo", Payload.json("{\"n\":1}"));
-            out.println("reply: " + reply.status() + " " + reply.response());
+            Payload.Reply reply = sync.push("echo:script", "echo", new Count(1));
+            out.println("reply: " + reply.status() + " n=" + reply.as(Count.class).n());
 
-            sync.push("echo:script", "push_back", Payload.json("{\"note\":\"for later\"}"));
+            sync.push("echo:script", "push_back", new Note("for later"));
             ReceivedMessage pushed = sync.awaitMessage("echo:script", "pushed", Duration.ofSeconds(5));
-            out.println("message: " + pushed.event() + " " + pushed.payload());
+            out.println("message: " + pushed.event() + " " + pushed.payload().as(Note.class).note());
 
             sync.leave("echo:script");
             sync.disconnect();

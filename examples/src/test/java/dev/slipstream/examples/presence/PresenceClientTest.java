@@ -3,6 +3,7 @@ package dev.slipstream.examples.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipstream.client.Presence;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.junit5.SlipstreamTest;
 import dev.slipstream.testing.script.ScriptedChannel;
@@ -35,12 +36,12 @@ class PresenceClientTest {
         List<String> changes = new CopyOnWriteArrayList<>();
         PresenceClient.Listener listener = new PresenceClient.Listener() {
             @Override
-            public void online(String key, PresenceState state) {
+            public void online(String key, Presence presence) {
                 changes.add("+" + key);
             }
 
             @Override
-            public void offline(String key, PresenceState state) {
+            public void offline(String key, Presence presence) {
                 changes.add("-" + key);
             }
         };
@@ -50,10 +51,10 @@ class PresenceClientTest {
             // As Phoenix does: the diff of our own join is broadcast before the state is pushed.
             lobby.push("presence_diff", Map.of("joins", Map.of("me", presence("r1")), "leaves", Map.of()));
             lobby.push("presence_state", ordered("me", presence("r1"), "ann", presence("r0")));
-            await().atMost(Duration.ofSeconds(5)).until(() -> client.state().keys().size() == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.presence().list(Presence.Entry::key).size() == 2);
             // Keys in the server's order (Phoenix, like the fake server, writes small maps with sorted keys).
-            assertThat(client.state().keys()).containsExactly("ann", "me");
-            assertThat(client.state().get("me").get("metas")).hasSize(1); // the held diff did not duplicate r1
+            assertThat(client.presence().list(Presence.Entry::key)).containsExactly("ann", "me");
+            assertThat(client.presence().get("me").orElseThrow().metas()).hasSize(1); // the held diff did not duplicate r1
 
             lobby.push("presence_diff", Map.of("joins", Map.of("bob", presence("r2")), "leaves", Map.of()));
             lobby.push("presence_diff", Map.of("joins", Map.of(), "leaves", Map.of("ann", presence("r0"))));
@@ -63,8 +64,8 @@ class PresenceClientTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 4);
 
             assertThat(changes).containsExactly("+ann", "+me", "+bob", "-ann");
-            assertThat(client.state().keys()).containsExactly("me", "bob");
-            assertThat(client.state().get("bob").get("metas").get(0).get("phx_ref").asText()).isEqualTo("r3");
+            assertThat(client.presence().list(Presence.Entry::key)).containsExactly("me", "bob");
+            assertThat(client.presence().get("bob").orElseThrow().metas().get(0).get("phx_ref").asText()).isEqualTo("r3");
         }
     }
 
@@ -73,12 +74,12 @@ class PresenceClientTest {
         List<String> changes = new CopyOnWriteArrayList<>();
         PresenceClient.Listener listener = new PresenceClient.Listener() {
             @Override
-            public void online(String key, PresenceState state) {
+            public void online(String key, Presence presence) {
                 changes.add("+" + key);
             }
 
             @Override
-            public void offline(String key, PresenceState state) {
+            public void offline(String key, Presence presence) {
                 changes.add("-" + key);
             }
         };
@@ -95,8 +96,8 @@ class PresenceClientTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 4);
 
             assertThat(changes).containsExactly("+ann", "+me", "+cy", "-ann");
-            assertThat(client.state().keys()).containsExactlyInAnyOrder("me", "cy");
-            assertThat(client.state().get("me").get("metas")).hasSize(1);
+            assertThat(client.presence().list(Presence.Entry::key)).containsExactlyInAnyOrder("me", "cy");
+            assertThat(client.presence().get("me").orElseThrow().metas()).hasSize(1);
         }
     }
 }

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.slipstream.client.ReceivedMessage;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SyncClient;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.junit5.SlipstreamTest;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.demo.DemoChannels;
 import dev.slipstream.testing.script.ScriptedChannel;
@@ -55,7 +55,7 @@ class RepeaterTest {
             watcher.connect();
             watcher.join("echo:mirror");
             mirror.connect();
-            mirror.join("echo:mirror").join();
+            mirror.join("echo:mirror"); // a push relayed before this join completes waits for it
 
             try (SlipstreamClient client = SlipstreamClient.builder(source.uri())
                     .module(new Repeater("rooms:lobby", Repeater.Sink.pushTo(mirror, "echo:mirror")))

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.client.JoinRefusedException;
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.junit5.SlipstreamTest;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.script.Join;
 import dev.slipstream.testing.script.Push;
@@ -26,7 +26,7 @@ class RoomRequestsTest {
 
             // Two callers on other threads ask the same room at once.
             CompletableFuture<Payload> history = CompletableFuture.supplyAsync(
-                    () -> rooms.ask("room:7", "history", Payload.json("{\"last\":2}"))).join();
+                    () -> rooms.ask("room:7", "history", Map.of("last", 2))).join();
             CompletableFuture<Payload> topic = CompletableFuture.supplyAsync(
                     () -> rooms.ask("room:7", "topic", Payload.empty())).join();
 

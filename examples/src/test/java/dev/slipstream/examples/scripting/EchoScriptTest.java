@@ -36,8 +36,8 @@ class EchoScriptTest {
         assertThat(script).succeedsWithin(Duration.ofSeconds(10));
         assertThat(printed.toString(StandardCharsets.UTF_8).lines()).containsExactly(
                 "joined: {\"joined\":\"echo:script\"}",
-                "reply: ok {\"n\":1}",
-                "message: pushed {\"note\":\"for later\"}",
+                "reply: ok n=1",
+                "message: pushed for later",
                 "done");
     }
 }

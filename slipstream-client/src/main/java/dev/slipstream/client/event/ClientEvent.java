@@ -2,10 +2,11 @@ package dev.slipstream.client.event;
 
 import dev.slipstream.client.ConnectFailedException;
 import dev.slipstream.client.DisconnectReason;
+import dev.slipstream.client.SlipstreamException;
 import dev.slipstream.client.TopicCloseReason;
-import dev.slipstream.client.protocol.DecodeException;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.transport.UpgradeResponse;
+import dev.slipstream.protocol.DecodeException;
+import dev.slipstream.protocol.Payload;
 import java.time.Duration;
 
 /**
@@ -184,6 +185,19 @@ public sealed interface ClientEvent {
      * }</pre>
      */
     record PushBuffered(String topic, String event, int buffered) implements ClientEvent {
+    }
+
+    /**
+     * A push ended without being sent: refused at once (its topic's buffer full, the topic not joined, the client not
+     * connected or closed) or failed while it waited in the buffer (the topic left or closed, its join refused, the
+     * client closed). {@code error} is what its future failed with. A push that times out in the buffer is a
+     * {@link PushTimedOut} with a null ref instead.
+     *
+     * <pre>{@code
+     * if (event instanceof ClientEvent.PushDropped d) { dropped.increment(); log.warn("{}", d.error().getMessage()); }
+     * }</pre>
+     */
+    record PushDropped(String topic, String event, SlipstreamException error) implements ClientEvent {
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.slipstream.client.internal;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.client.time.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

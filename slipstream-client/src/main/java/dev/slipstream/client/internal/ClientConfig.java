@@ -1,11 +1,12 @@
 package dev.slipstream.client.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.client.Backoff;
 import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.event.ClientEventListener;
-import dev.slipstream.client.protocol.Serializer;
 import dev.slipstream.client.time.Scheduler;
 import dev.slipstream.client.transport.Transport;
+import dev.slipstream.protocol.Serializer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,7 @@ public record ClientConfig(
         Serializer serializer,
         Supplier<? extends Map<String, ?>> params,
         Map<String, List<String>> headers,
+        Supplier<String> authToken,
         Duration connectTimeout,
         Duration heartbeatInterval,
         Duration pushTimeout,
@@ -42,5 +44,6 @@ public record ClientConfig(
         Executor executor,
         ClientModule module,
         ClientEventListener eventListener,
-        String name) {
+        String name,
+        ObjectMapper objectMapper) {
 }

@@ -1,8 +1,8 @@
 package dev.slipstream.client.internal;
 
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.client.transport.TransportConnection;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Payload;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;

@@ -16,18 +16,18 @@ import dev.slipstream.client.TopicClosedException;
 import dev.slipstream.client.TopicNotJoinedException;
 import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.event.ClientEventListener;
-import dev.slipstream.client.protocol.DecodeException;
-import dev.slipstream.client.protocol.EncodeException;
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Protocol;
 import dev.slipstream.client.time.Scheduler;
 import dev.slipstream.client.transport.MessageTooLargeException;
 import dev.slipstream.client.transport.TransportConnection;
 import dev.slipstream.client.transport.TransportListener;
 import dev.slipstream.client.transport.TransportRequest;
 import dev.slipstream.client.transport.UpgradeRejectedException;
+import dev.slipstream.protocol.DecodeException;
+import dev.slipstream.protocol.EncodeException;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Protocol;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.time.Duration;
@@ -40,8 +40,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -54,7 +54,7 @@ import java.util.function.Supplier;
  * event listener and to the callers' futures (completed on a separate pool, so callers' code never runs here).
  *
  * <pre>{@code
- * ConnectionOwner owner = new ConnectionOwner(config, client);
+ * ConnectionOwner owner = new ConnectionOwner(config, client, presenceViews);
  * owner.start();
  * owner.connect().join();
  * }</pre>
@@ -72,6 +72,7 @@ public final class ConnectionOwner {
     private final SerialExecutor executor;
     /** Where user code runs: the module's callbacks, the event listener, the stages of callers' futures. */
     private final Delivery out;
+    private final PresenceSinks presenceSinks;
 
     // ---- owned by the executor ----
     private Conn conn = Conn.DISCONNECTED;
@@ -108,8 +109,9 @@ public final class ConnectionOwner {
     private volatile boolean connectedSnapshot;
     private volatile Set<String> joinedSnapshot = Set.of();
 
-    public ConnectionOwner(ClientConfig config, SlipstreamClient handle) {
+    public ConnectionOwner(ClientConfig config, SlipstreamClient handle, PresenceSinks presenceSinks) {
         this.config = config;
+        this.presenceSinks = presenceSinks;
         this.handle = handle;
         this.module = config.module();
         this.listener = config.eventListener();
@@ -300,7 +302,23 @@ public final class ConnectionOwner {
             return;
         }
         redactedUri = TransportRequest.redact(uri);
-        TransportRequest request = new TransportRequest(uri, config.headers(), config.connectTimeout(),
+        List<String> subprotocols = List.of();
+        if (config.authToken() != null) {
+            String token = null;
+            String problem = "the authToken supplier returned null";
+            try {
+                token = config.authToken().get();
+            } catch (RuntimeException e) {
+                problem = "the authToken supplier failed with " + e.getClass().getName(); // its message may quote the token
+            }
+            if (token == null) {
+                connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
+                        new IllegalArgumentException(problem)), 0);
+                return;
+            }
+            subprotocols = AuthTokenProtocol.subprotocols(token);
+        }
+        TransportRequest request = new TransportRequest(uri, config.headers(), subprotocols, config.connectTimeout(),
                 config.maxMessageBytes());
         if (listener != null) {
             out.emit(new ClientEvent.ConnectStarted(redactedUri, reconnectAttempt));
@@ -543,7 +561,7 @@ public final class ConnectionOwner {
             out.callback("disconnected", () -> module.disconnected(handle, reason));
         }
         for (String name : forgotten) {
-            TopicState t = topics.remove(name);
+            TopicState t = removeTopic(name);
             if (t != null) {
                 cancel(t.joinWaitTimer);
                 out.failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
@@ -571,6 +589,7 @@ public final class ConnectionOwner {
             out.failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
             out.completeAll(t.leaveWaiters, null);
         }
+        topics.values().forEach(this::dropPresence);
         topics.clear();
         publishJoined();
         for (AwaitedReply p : replies.snapshot()) {
@@ -692,13 +711,15 @@ public final class ConnectionOwner {
             }
             return;
         }
+        // Bound to this client's mapper (a wrapper sharing the text: nothing is parsed or copied until someone maps).
+        Payload payload = m.payload().mappedBy(config.objectMapper(), topic, event);
         if (Protocol.PHX_ERROR.equals(event)) {
-            onChannelError(t, m.payload());
+            onChannelError(t, payload);
         } else if (Protocol.PHX_CLOSE.equals(event)) {
             if (t.phase == TopicState.Phase.LEAVING) {
                 topicLeft(t);
             } else {
-                topics.remove(t.topic);
+                removeTopic(t.topic);
                 cancel(t.rejoinTimer);
                 failTopicPushes(t, "the server closed the channel");
                 failBuffer(t, () -> new TopicClosedException(t.topic, "the server closed the channel"));
@@ -706,29 +727,33 @@ public final class ConnectionOwner {
                     out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "the server closed the channel"));
                 }
                 publishJoined();
-                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, m.payload()));
+                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, payload));
             }
         } else {
             if (listener != null) {
                 out.emit(new ClientEvent.MessageReceived(topic, event, size));
             }
+            if (TopicPresence.STATE_EVENT.equals(event) || TopicPresence.DIFF_EVENT.equals(event)) {
+                onPresence(t, event, m.payload());
+            }
             if (module != null) {
-                Payload payload = m.payload();
                 out.callback("message", () -> module.message(handle, topic, event, payload));
             }
         }
     }
 
     private void onReply(Message m, TopicState t) {
-        Payload.Reply reply = m.payload().asReply();
+        Payload.Reply received = m.payload().asReply();
         AwaitedReply p = m.ref() == null ? null : replies.get(m.ref());
         if (p == null || !p.topic.equals(m.topic())) {
             if (listener != null) {
-                out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
+                out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), received.status()));
             }
             return;
         }
         replies.forget(p);
+        // A mapping error of the response names the event of the push (or phx_join) that it answers.
+        Payload.Reply reply = received.mappedBy(config.objectMapper(), p.topic, p.event);
         if (p.kind == AwaitedReply.Kind.PUSH) {
             if (listener != null) {
                 out.emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),
@@ -836,7 +861,7 @@ public final class ConnectionOwner {
                 throw new IllegalArgumentException("the join params supplier returned null");
             }
         } catch (RuntimeException e) {
-            topics.remove(t.topic);
+            removeTopic(t.topic);
             SlipstreamException error = new SlipstreamException("join params of \"" + t.topic + "\" failed: " + e, e);
             joinFailed(t, error);
             failBuffer(t, () -> new TopicClosedException(t.topic, "join params failed"));
@@ -885,7 +910,7 @@ public final class ConnectionOwner {
         if (retry) {
             t.phase = TopicState.Phase.ERRORED;
         } else {
-            topics.remove(t.topic);
+            removeTopic(t.topic);
         }
         publishJoined();
         joinFailed(t, new JoinRefusedException(t.topic, response));
@@ -928,7 +953,7 @@ public final class ConnectionOwner {
         if (config.rejoinAfterCrash()) {
             scheduleRejoin(t);
         } else {
-            topics.remove(t.topic);
+            removeTopic(t.topic);
             failBuffer(t, () -> new TopicClosedException(t.topic, "the channel crashed"));
         }
     }
@@ -980,7 +1005,7 @@ public final class ConnectionOwner {
     }
 
     private void topicLeft(TopicState t) {
-        topics.remove(t.topic);
+        removeTopic(t.topic);
         cancel(t.rejoinTimer);
         cancel(t.joinWaitTimer);
         out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
@@ -1014,7 +1039,7 @@ public final class ConnectionOwner {
 
     private void onPush(Command.PushMessage p) {
         if (closed) {
-            out.fail(p.result(), new ClientClosedException("push on a closed client"));
+            dropPush(p.topic(), p.event(), p.result(), new ClientClosedException("push on a closed client"));
             return;
         }
         Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
@@ -1023,9 +1048,9 @@ public final class ConnectionOwner {
             sendPush(t, p.event(), p.payload(), timeout, p.result());
             return;
         }
-        if (t != null && t.phase != TopicState.Phase.LEAVING && config.pushBufferSize() > 0) {
+        if (t != null && t.phase != TopicState.Phase.LEAVING && config.pushBufferSize() > 0 && willBeConnected()) {
             if (t.buffer.size() >= config.pushBufferSize()) {
-                out.fail(p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
+                dropPush(t.topic, p.event(), p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
                 return;
             }
             long id = ++bufferedIds;
@@ -1039,13 +1064,23 @@ public final class ConnectionOwner {
             return;
         }
         if (t == null) {
-            out.fail(p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
+            dropPush(p.topic(), p.event(), p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
         } else if (conn != Conn.CONNECTED) {
-            out.fail(p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
+            dropPush(p.topic(), p.event(), p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
                     + "\": not connected"));
         } else {
-            out.fail(p.result(), new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
+            dropPush(p.topic(), p.event(), p.result(),
+                    new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
         }
+    }
+
+    /**
+     * Whether a buffered push can still go out: connected, connecting, or a reconnect is scheduled. Not after
+     * {@code disconnect()}, nor after a drop with reconnect off, where the push fails at once instead of waiting
+     * for its timeout.
+     */
+    private boolean willBeConnected() {
+        return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
     }
 
     private void sendPush(TopicState t, String event, Payload payload, Duration timeout,
@@ -1119,8 +1154,16 @@ public final class ConnectionOwner {
         BufferedPush b;
         while ((b = t.buffer.poll()) != null) {
             cancel(b.timer);
-            out.fail(b.result, error.get());
+            dropPush(t.topic, b.event, b.result, error.get());
         }
+    }
+
+    /** A push that ends unsent: the {@code PushDropped} event, then its future fails. */
+    private void dropPush(String topic, String event, CompletableFuture<Payload.Reply> result, SlipstreamException error) {
+        if (listener != null) {
+            out.emit(new ClientEvent.PushDropped(topic, event, error));
+        }
+        out.fail(result, error);
     }
 
     // ======================================================================================== writing
@@ -1139,7 +1182,7 @@ public final class ConnectionOwner {
                 out.fail(awaiting.result, new SlipstreamException("cannot encode \"" + m.event() + "\" on \""
                         + m.topic() + "\": " + e.getMessage(), e));
             } else if (awaiting != null && awaiting.kind == AwaitedReply.Kind.JOIN) {
-                TopicState t = topics.remove(m.topic());
+                TopicState t = removeTopic(m.topic());
                 if (t != null) {
                     joinFailed(t, new SlipstreamException("cannot encode the join of \"" + m.topic() + "\": "
                             + e.getMessage(), e));
@@ -1193,6 +1236,63 @@ public final class ConnectionOwner {
         return Long.toString(++refCounter);
     }
 
+    // ======================================================================================== presence
+
+    /**
+     * A {@code presence_state} or {@code presence_diff} on a topic: merged into the topic's presence by phoenix.js's
+     * rules, published to the topic's {@code Presence} view, then the view's callbacks run here, on the callback
+     * thread, like the module's. The message still reaches the module's {@code message} callback afterwards.
+     */
+    private void onPresence(TopicState t, String event, Payload payload) {
+        List<PresenceSync.Change> changes = new ArrayList<>();
+        boolean synced;
+        try {
+            if (!(payload instanceof Payload.Json json)) {
+                throw new IllegalArgumentException("a binary payload");
+            }
+            if (t.presence == null) {
+                t.presence = new TopicPresence();
+            }
+            synced = TopicPresence.STATE_EVENT.equals(event)
+                    ? t.presence.onState(t.joinRef, json.json(), changes)
+                    : t.presence.onDiff(t.joinRef, json.json(), changes);
+        } catch (IllegalArgumentException e) {
+            String why = "presence not updated: " + e.getMessage();
+            if (listener != null) {
+                out.emit(new ClientEvent.MessageDropped(t.topic, event, why));
+            }
+            LOG.log(Level.WARNING, "slipstream client: " + event + " on \"" + t.topic + "\": " + why);
+            return;
+        }
+        if (!synced) {
+            return;
+        }
+        PresenceSinks.Sink sink = presenceSinks.sink(t.topic);
+        sink.publish(t.presence.snapshot());
+        for (Map.Entry<String, Runnable> call : sink.callbacks(changes)) {
+            out.callback(call.getKey(), call.getValue());
+        }
+    }
+
+    /** A topic ends (left, closed, refused for good): its presence view shows nobody, as a new channel would. */
+    private void dropPresence(TopicState t) {
+        if (t.presence != null) {
+            t.presence = null;
+            PresenceSinks.Sink sink = presenceSinks.existing(t.topic);
+            if (sink != null) {
+                sink.publish(List.of());
+            }
+        }
+    }
+
+    private TopicState removeTopic(String topic) {
+        TopicState t = topics.remove(topic);
+        if (t != null) {
+            dropPresence(t);
+        }
+        return t;
+    }
+
     // ======================================================================================== plumbing
 
     private void publishJoined() {
@@ -1236,4 +1336,7 @@ public final class ConnectionOwner {
             send(new Command.TransportFailed(gen, error));
         }
     }
+
+
+
 }

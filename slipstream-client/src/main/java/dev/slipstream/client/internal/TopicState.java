@@ -1,6 +1,6 @@
 package dev.slipstream.client.internal;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.client.time.Scheduler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,6 +34,8 @@ final class TopicState {
     final List<CompletableFuture<Payload>> joinWaiters = new ArrayList<>();
     final List<CompletableFuture<Void>> leaveWaiters = new ArrayList<>();
     final ArrayDeque<BufferedPush> buffer = new ArrayDeque<>();
+    /** Who is online on this topic; made by the first presence message. */
+    TopicPresence presence;
 
     TopicState(String topic, Supplier<? extends Payload> params) {
         this.topic = topic;

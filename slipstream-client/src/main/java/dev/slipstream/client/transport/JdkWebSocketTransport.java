@@ -1,11 +1,11 @@
 package dev.slipstream.client.transport;
 
-import dev.slipstream.client.protocol.Frame;
-import java.util.ArrayList;
+import dev.slipstream.protocol.Frame;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +27,7 @@ import javax.net.ssl.SSLContext;
  * <p>The JDK's WebSocket does not show the upgrade response headers of a successful connect
  * ({@link TransportConnection#upgradeResponse()} says {@code headersVisible() == false}), holds about 60 KB of
  * buffers per connection with default settings and costs about twice the CPU per message of
- * {@link NioWebSocketTransport}, which sees every header and suits many connections; this one stays the default.
+ * {@code NioWebSocketTransport} (slipstream-transport-nio), which sees every header and suits many connections; this one stays the default.
  *
  * <pre>{@code
  * Transport shared = JdkWebSocketTransport.shared();
@@ -82,6 +82,15 @@ public final class JdkWebSocketTransport implements Transport {
     public CompletableFuture<TransportConnection> open(TransportRequest request, TransportListener listener) {
         WebSocket.Builder builder = httpClient.newWebSocketBuilder().connectTimeout(request.connectTimeout());
         request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));
+        List<String> subprotocols = request.subprotocols();
+        if (!subprotocols.isEmpty()) {
+            IllegalArgumentException refused = checkSubprotocols(subprotocols);
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            builder.subprotocols(subprotocols.get(0),
+                    subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+        }
         Reader reader = new Reader(listener, request.maxMessageBytes());
         CompletableFuture<TransportConnection> result = new CompletableFuture<>();
         builder.buildAsync(request.uri(), reader).whenComplete((ws, e) -> {
@@ -97,6 +106,29 @@ public final class JdkWebSocketTransport implements Transport {
             ws.request(1);
         });
         return result;
+    }
+
+    /**
+     * The JDK takes only RFC 7230 token characters in a subprotocol and names the value when it refuses one; this
+     * check fails first, without the value (it may carry the auth token).
+     */
+    private static IllegalArgumentException checkSubprotocols(List<String> subprotocols) {
+        for (int n = 0; n < subprotocols.size(); n++) {
+            String p = subprotocols.get(n);
+            for (int i = 0; i < p.length(); i++) {
+                char c = p.charAt(i);
+                boolean token = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+                if (!token) {
+                    return new IllegalArgumentException("websocket subprotocol " + (n + 1) + " has '"
+                            + (c < 0x20 || c >= 0x7f ? "U+" + String.format("%04X", (int) c) : String.valueOf(c))
+                            + "' at index " + i + ", which the JDK's WebSocket refuses in a subprotocol (an auth"
+                            + " token whose Base64 has '/' does this; phoenix.js cannot send it either):"
+                            + " NioWebSocketTransport sends it; the value is not shown because it may be a secret");
+                }
+            }
+        }
+        return null;
     }
 
     private static Throwable translate(Throwable e) {

@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The small interface the client talks to for moving websocket frames. A transport opens connections, moves frames
  * both ways and reports closes; it knows nothing of Phoenix (no decoding, no timers). The default is
- * {@link JdkWebSocketTransport}, on the JDK's {@code java.net.http} WebSocket; {@link NioWebSocketTransport} is a
+ * {@link JdkWebSocketTransport}, on the JDK's {@code java.net.http} WebSocket; {@code NioWebSocketTransport} (slipstream-transport-nio) is a
  * leaner one on {@code java.nio} (less memory and CPU per connection, the upgrade response headers visible).
  *
  * <p>Contract: {@link #open} completes with a connection once the upgrade succeeded, or exceptionally with an

@@ -1,6 +1,6 @@
 package dev.slipstream.client.transport;
 
-import dev.slipstream.client.protocol.Frame;
+import dev.slipstream.protocol.Frame;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -39,7 +39,7 @@ public interface TransportConnection {
 
     /**
      * The server's answer to the upgrade that opened this connection. Transports that cannot see the response
-     * headers (the JDK's) keep this default; {@link NioWebSocketTransport} reports them all.
+     * headers (the JDK's) keep this default; {@code NioWebSocketTransport} (slipstream-transport-nio) reports them all.
      */
     default UpgradeResponse upgradeResponse() {
         return UpgradeResponse.headersNotVisible();

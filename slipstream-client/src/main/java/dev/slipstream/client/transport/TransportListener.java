@@ -1,6 +1,6 @@
 package dev.slipstream.client.transport;
 
-import dev.slipstream.client.protocol.Frame;
+import dev.slipstream.protocol.Frame;
 
 /**
  * Receives what a {@link TransportConnection} reads. Called one at a time, never concurrently, and must return

@@ -8,8 +8,10 @@ import java.util.Objects;
 
 /**
  * What a {@link Transport} needs to open one connection: the full websocket URI (with params and {@code vsn}), the
- * upgrade headers, the connect timeout and the largest inbound message accepted. The URI's query and the header
- * values are secrets: {@link #toString()} redacts them.
+ * upgrade headers, the websocket subprotocols to offer ({@code Sec-WebSocket-Protocol}; the client offers
+ * {@code phoenix} and the encoded {@code authToken} when one is set, as phoenix.js 1.8 does), the connect timeout and
+ * the largest inbound message accepted. The URI's query, the header values and the subprotocols are secrets:
+ * {@link #toString()} redacts them.
  *
  * <pre>{@code
  * TransportRequest request = new TransportRequest(
@@ -20,18 +22,26 @@ import java.util.Objects;
  *
  * @param uri the websocket URI, with the query string
  * @param headers the upgrade request headers
+ * @param subprotocols the subprotocols to offer, in order; empty to send no {@code Sec-WebSocket-Protocol} header
  * @param connectTimeout the budget for TCP, TLS and the upgrade together (the client also enforces it itself)
  * @param maxMessageBytes the largest whole inbound message; larger ones close the connection with 1009
  */
-public record TransportRequest(URI uri, Map<String, List<String>> headers, Duration connectTimeout, int maxMessageBytes) {
+public record TransportRequest(URI uri, Map<String, List<String>> headers, List<String> subprotocols,
+        Duration connectTimeout, int maxMessageBytes) {
 
     public TransportRequest {
         Objects.requireNonNull(uri, "uri");
         headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));
+        subprotocols = List.copyOf(Objects.requireNonNull(subprotocols, "subprotocols"));
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         if (maxMessageBytes <= 0) {
             throw new IllegalArgumentException("maxMessageBytes must be positive, was " + maxMessageBytes);
         }
+    }
+
+    /** A request that offers no subprotocol. */
+    public TransportRequest(URI uri, Map<String, List<String>> headers, Duration connectTimeout, int maxMessageBytes) {
+        this(uri, headers, List.of(), connectTimeout, maxMessageBytes);
     }
 
     /** The URI with every query parameter value except {@code vsn} replaced by {@code ***}. */
@@ -76,7 +86,9 @@ public record TransportRequest(URI uri, Map<String, List<String>> headers, Durat
             }
             h.append(name).append("=***");
         }
-        return "TransportRequest[" + redactedUri() + ", headers={" + h + "}, connectTimeout=" + connectTimeout
+        // A subprotocol may carry the auth token; only how many are offered is shown.
+        String offered = subprotocols.isEmpty() ? "" : ", subprotocols=" + subprotocols.size() + " (redacted)";
+        return "TransportRequest[" + redactedUri() + ", headers={" + h + "}" + offered + ", connectTimeout=" + connectTimeout
                 + ", maxMessageBytes=" + maxMessageBytes + "]";
     }
 }

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *
  * <p>Not every transport can see the headers: the JDK's {@code java.net.http} WebSocket keeps them to itself on
  * success, so {@link JdkWebSocketTransport} reports {@link #headersVisible()} {@code false} and no headers;
- * {@link NioWebSocketTransport} reports them all. A client that needs them (a sticky-session cookie, a request id)
+ * {@code NioWebSocketTransport} (slipstream-transport-nio) reports them all. A client that needs them (a sticky-session cookie, a request id)
  * picks {@code .transport(NioWebSocketTransport.shared())} on its builder.
  *
  * <pre>{@code

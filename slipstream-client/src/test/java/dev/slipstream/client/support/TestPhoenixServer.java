@@ -1,9 +1,9 @@
 package dev.slipstream.client.support;
 
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Serializer;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Serializer;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;

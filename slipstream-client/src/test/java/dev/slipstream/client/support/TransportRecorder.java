@@ -1,7 +1,7 @@
 package dev.slipstream.client.support;
 
-import dev.slipstream.client.protocol.Frame;
 import dev.slipstream.client.transport.TransportListener;
+import dev.slipstream.protocol.Frame;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;

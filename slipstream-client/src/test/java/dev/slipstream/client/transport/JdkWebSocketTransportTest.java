@@ -3,8 +3,8 @@ package dev.slipstream.client.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipstream.client.protocol.Frame;
 import dev.slipstream.client.support.RawWebSocketServer;
+import dev.slipstream.protocol.Frame;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;

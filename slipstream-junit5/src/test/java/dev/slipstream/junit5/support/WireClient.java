@@ -1,10 +1,10 @@
 package dev.slipstream.junit5.support;
 
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.JsonCodec;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Serializer;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.JsonCodec;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Serializer;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,10 +1,9 @@
 package dev.slipstream.junit5.tutorial;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SlipstreamException;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -24,6 +23,12 @@ import java.util.function.Consumer;
  */
 // tag::chat-room[]
 public final class ChatRoom implements ClientModule {
+    record NewMsg(String body) {}
+
+    record Joining(String user) {}
+
+    record Stored(int id) {}
+
     private final String topic;
     private final String user;
     private final Consumer<String> listener;
@@ -43,12 +48,11 @@ public final class ChatRoom implements ClientModule {
 
     /** Says {@code body} in the room; completes with the id the server gave it, or fails if the room refused it. */
     public CompletableFuture<Integer> say(SlipstreamClient client, String body) {
-        Payload message = Payload.json(JsonNodeFactory.instance.objectNode().put("body", body));
-        return client.push(topic, "new_msg", message).thenApply(reply -> {
+        return client.push(topic, "new_msg", new NewMsg(body)).thenApply(reply -> {
             if (!reply.isOk()) {
                 throw new SlipstreamException("the room refused \"" + body + "\": " + reply.response());
             }
-            return reply.response().asJson().json().get("id").asInt();
+            return reply.as(Stored.class).id();
         });
     }
 
@@ -60,7 +64,7 @@ public final class ChatRoom implements ClientModule {
     @Override
     public void connected(SlipstreamClient client) {
         // After a reconnect the client is already rejoining the room; this join just waits for that one.
-        client.join(topic, Payload.json(JsonNodeFactory.instance.objectNode().put("user", user)));
+        client.join(topic, new Joining(user));
     }
 
     @Override
@@ -71,7 +75,7 @@ public final class ChatRoom implements ClientModule {
     @Override
     public void message(SlipstreamClient client, String from, String event, Payload payload) {
         if (from.equals(topic) && event.equals("new_msg")) {
-            listener.accept(payload.asJson().json().get("body").asText());
+            listener.accept(payload.as(NewMsg.class).body());
         }
     }
 }

@@ -3,8 +3,9 @@ package dev.slipstream.junit5.tutorial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.junit5.SlipstreamExtension;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.ChannelHandler;
 import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.HandleResult;
@@ -52,7 +53,7 @@ class StubbingABackendTest {
         ChatRoom lobby = new ChatRoom("lobby", "ada", heard::add);
         try (SlipstreamClient client = SlipstreamClient.builder(server.uri())
                 .module(lobby)
-                .eventListener(server.clientFailureListener())
+                .eventListener(ClientEventListener.onCallbackFailure(server::reportFailure))
                 .build()) {
             assertThat(lobby.joined()).succeedsWithin(Duration.ofSeconds(5));
             assertThat(lobby.say(client, "one")).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(1);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SlipstreamException;
 import dev.slipstream.client.SyncClient;
-import dev.slipstream.client.protocol.Payload;
 import dev.slipstream.junit5.SlipstreamTest;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.script.ScriptedServer;
 import java.net.URI;
@@ -25,7 +25,7 @@ class TestingAScriptTest {
         try (SyncClient sync = SlipstreamClient.builder(server).buildSync()) {
             sync.connect();
             sync.join("room:lobby");
-            Payload.Reply reply = sync.push("room:lobby", "new_msg", Payload.json("{\"body\":\"/history\"}"));
+            Payload.Reply reply = sync.push("room:lobby", "new_msg", Map.of("body", "/history"));
             if (!reply.isOk()) {
                 throw new SlipstreamException("no history: " + reply.response());
             }

@@ -3,7 +3,8 @@ package dev.slipstream.junit5.tutorial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.client.event.ClientEventListener;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.script.ScriptedChannel;
 import dev.slipstream.testing.script.ScriptedServer;
@@ -20,14 +21,14 @@ class WithoutJUnitTest {
         // tag::without-junit[]
         try (ScriptedServer server = ScriptedServer.start();
                 SlipstreamClient client = SlipstreamClient.builder(server.uri())
-                        .eventListener(server.clientFailureListener())
+                        .eventListener(ClientEventListener.onCallbackFailure(server::reportFailure))
                         .build()) {
             CompletableFuture<Payload> joined = client.connect().thenCompose(ok -> client.join("room:lobby"));
             ScriptedChannel room = server.connectAndJoin("room:lobby");
             assertThat(joined).succeedsWithin(Duration.ofSeconds(5));
 
             CompletableFuture<Payload.Reply> reply =
-                    client.push("room:lobby", "new_msg", Payload.json("{\"body\":\"hi\"}"));
+                    client.push("room:lobby", "new_msg", Map.of("body", "hi"));
             room.reply(room.assertPush("new_msg", Map.of("body", "hi")), Reply.ok(Map.of("id", 1)));
             assertThat(reply).succeedsWithin(Duration.ofSeconds(5)).satisfies(r -> assertThat(r.isOk()).isTrue());
             assertThat(server.takeFailures()).isEmpty();

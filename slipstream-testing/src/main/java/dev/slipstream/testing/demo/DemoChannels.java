@@ -2,8 +2,8 @@ package dev.slipstream.testing.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.slipstream.client.protocol.JsonCodec;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.JsonCodec;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.ConnectResult;
 import dev.slipstream.testing.FakePhoenixServer;
 import io.undertow.server.HttpServerExchange;

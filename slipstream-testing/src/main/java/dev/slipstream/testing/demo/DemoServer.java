@@ -1,6 +1,6 @@
 package dev.slipstream.testing.demo;
 
-import dev.slipstream.client.protocol.Message;
+import dev.slipstream.protocol.Message;
 import dev.slipstream.testing.ConnectRequest;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.PhoenixVersion;

@@ -3,7 +3,7 @@ package dev.slipstream.testing.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.ChannelHandler;
 import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.HandleResult;

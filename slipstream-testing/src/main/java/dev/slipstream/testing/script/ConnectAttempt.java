@@ -3,7 +3,9 @@ package dev.slipstream.testing.script;
 import dev.slipstream.testing.ConnectRequest;
 import dev.slipstream.testing.ConnectResult;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -14,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>{@code
  * ConnectAttempt attempt = server.assertConnect();
- * assertThat(attempt.request().param("token")).isEqualTo("t1");
+ * assertThat(attempt.param("token")).isEqualTo("t1");
+ * assertThat(attempt.header("user-agent")).hasValue("my-app/1.0");
  * ScriptedConnection c = attempt.accept(Map.of("user_id", "u1"));
  * // or: attempt.reject();   (HTTP 403, as Phoenix answers :error)
  * }</pre>
@@ -45,9 +48,32 @@ public final class ConnectAttempt {
         }
     }
 
-    /** The connect request: query params ({@code vsn} included), headers, auth token. */
+    /** The connect request: query params ({@code vsn} included), headers, auth token, remote address. */
     public ConnectRequest request() {
         return request;
+    }
+
+    /**
+     * The query params, {@code vsn} included (as Phoenix's {@code connect/3} sees them); a repeated key keeps its
+     * last value.
+     */
+    public Map<String, String> params() {
+        return request.params();
+    }
+
+    /** One query param, or {@code null}. */
+    public String param(String name) {
+        return request.param(name);
+    }
+
+    /** The request headers, names in lower case. */
+    public Map<String, List<String>> headers() {
+        return request.headers();
+    }
+
+    /** The first value of a header (case-insensitive name), if present. */
+    public Optional<String> header(String name) {
+        return request.header(name);
     }
 
     /** Accepts with no assigns; waits (up to the assert timeout) for the websocket to open and returns it. */

@@ -1,6 +1,6 @@
 package dev.slipstream.testing.script;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 
 /**
  * What one assertion waits for: a kind of event, optionally a topic (exact, or a prefix ending in {@code *} as in

@@ -1,7 +1,7 @@
 package dev.slipstream.testing.script;
 
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Protocol;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Protocol;
 
 /**
  * One thing a client did on a connection, as the scripted server recorded it: a frame it sent (join, push, leave,

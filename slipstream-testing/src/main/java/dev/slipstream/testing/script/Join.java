@@ -1,8 +1,9 @@
 package dev.slipstream.testing.script;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.JoinResult;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import org.opentest4j.AssertionFailedError;
  *
  * <pre>{@code
  * Join join = server.assertJoin("room:lobby", partial(Map.of("token", "t1")));
+ * RoomParams params = join.params(RoomParams.class);   // the client's record, read back
  * ScriptedChannel room = join.accept(Map.of("history", List.of()));   // or: join.reject(Map.of("reason", "unauthorized"))
  * }</pre>
  *
@@ -51,6 +53,32 @@ public final class Join {
             return json.json();
         }
         throw new IllegalStateException("the join params of " + topic() + " are binary: " + p);
+    }
+
+    /**
+     * The join params mapped by Jackson to the test's own type, as {@link Push#payload(Class)} maps a push.
+     *
+     * <pre>{@code
+     * record RoomParams(String token, long lastSeen) {}
+     * assertThat(server.assertJoin("room:lobby").params(RoomParams.class).lastSeen()).isEqualTo(41);
+     * }</pre>
+     *
+     * @throws dev.slipstream.protocol.PayloadMappingException naming the topic, {@code phx_join}, the type
+     *     and the JSON path when the params do not map
+     */
+    public <T> T params(Class<T> type) {
+        return JsonSupport.typed(message).as(type);
+    }
+
+    /**
+     * {@link #params(Class)} for generic types.
+     *
+     * <pre>{@code
+     * Map<String, List<String>> params = join.params(new TypeReference<Map<String, List<String>>>() {});
+     * }</pre>
+     */
+    public <T> T params(TypeReference<T> type) {
+        return JsonSupport.typed(message).as(type);
     }
 
     /** The join_ref the client chose for this join (phoenix.js: the join's own ref). */

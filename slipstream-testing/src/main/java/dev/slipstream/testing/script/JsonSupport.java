@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.slipstream.client.protocol.JsonCodec;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.JsonCodec;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Map;
@@ -29,6 +29,13 @@ final class JsonSupport {
 
     /** Longest payload text shown inline in a list of frames; the closest match is always shown in full. */
     private static final int MAX_INLINE = 400;
+    /** Maps what a client sent into the test's types: the client's default configuration (unknown keys ignored). */
+    static final ObjectMapper TYPED = JsonCodec.newObjectMapper();
+
+    /** {@code message}'s payload bound to {@link #TYPED}, so a mapping error names its topic and event. */
+    static Payload typed(Message message) {
+        return message.payload().mappedBy(TYPED, message.topic(), message.event());
+    }
 
     private JsonSupport() {}
 

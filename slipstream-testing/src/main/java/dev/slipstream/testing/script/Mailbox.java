@@ -38,7 +38,7 @@ final class Mailbox {
     }
 
     /** Records a frame the client sent; returns the event so the caller can attach the answer handle. */
-    Inbound add(dev.slipstream.client.protocol.Message message, Object handle) {
+    Inbound add(dev.slipstream.protocol.Message message, Object handle) {
         lock.lock();
         try {
             Inbound e = Inbound.frame(events.size() + 1, message, nanosSinceOpen());

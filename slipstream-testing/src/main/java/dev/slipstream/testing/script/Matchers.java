@@ -1,7 +1,7 @@
 package dev.slipstream.testing.script;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 

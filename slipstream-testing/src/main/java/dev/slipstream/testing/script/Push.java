@@ -1,8 +1,9 @@
 package dev.slipstream.testing.script;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.ReplyRef;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Push push = server.assertPush("room:lobby", "new_msg", partial(Map.of("body", "hi")));
+ * NewMsg msg = push.payload(NewMsg.class);             // the client's record, read back
  * server.reply(push, Reply.ok(Map.of("id", 17)));      // or push.reply(Reply.error(Map.of("reason", "spam")))
  * }</pre>
  *
@@ -52,6 +54,34 @@ public final class Push {
     /** The payload, JSON or binary. */
     public Payload payload() {
         return message.payload();
+    }
+
+    /**
+     * The payload mapped by Jackson to the test's own type, as the client's {@code Payload.as} maps it with its
+     * default mapper (unknown keys ignored). For a client with a mapper of its own (a naming strategy, modules), map
+     * with that: {@code push.payload().mappedBy(mapper, push.topic(), push.event()).as(type)}.
+     *
+     * <pre>{@code
+     * record NewMsg(String body) {}
+     * assertThat(server.assertPush("room:lobby", "new_msg").payload(NewMsg.class)).isEqualTo(new NewMsg("hi"));
+     * }</pre>
+     *
+     * @throws dev.slipstream.protocol.PayloadMappingException naming topic, event, type and JSON path when
+     *     the payload does not map (or is binary)
+     */
+    public <T> T payload(Class<T> type) {
+        return JsonSupport.typed(message).as(type);
+    }
+
+    /**
+     * {@link #payload(Class)} for generic types.
+     *
+     * <pre>{@code
+     * List<Item> items = push.payload(new TypeReference<Map<String, List<Item>>>() {}).get("items");
+     * }</pre>
+     */
+    public <T> T payload(TypeReference<T> type) {
+        return JsonSupport.typed(message).as(type);
     }
 
     /**

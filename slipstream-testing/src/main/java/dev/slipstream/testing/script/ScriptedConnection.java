@@ -1,10 +1,10 @@
 package dev.slipstream.testing.script;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.protocol.Message;
+import dev.slipstream.protocol.Message;
 import dev.slipstream.testing.ConnectRequest;
-import dev.slipstream.testing.ReplyRef;
 import dev.slipstream.testing.Reply;
+import dev.slipstream.testing.ReplyRef;
 import dev.slipstream.testing.ServerConnection;
 import java.time.Duration;
 import java.util.ArrayList;

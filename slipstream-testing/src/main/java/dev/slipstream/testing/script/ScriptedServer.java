@@ -1,13 +1,11 @@
 package dev.slipstream.testing.script;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.event.ClientEventListener;
-import dev.slipstream.client.protocol.DecodeException;
-import dev.slipstream.client.protocol.Frame;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
-import dev.slipstream.client.protocol.Protocol;
+import dev.slipstream.protocol.DecodeException;
+import dev.slipstream.protocol.Frame;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
+import dev.slipstream.protocol.Protocol;
 import dev.slipstream.testing.ChannelHandler;
 import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.ConnectHandler;
@@ -44,7 +42,7 @@ import org.opentest4j.AssertionFailedError;
  * try (ScriptedServer server = ScriptedServer.start();
  *         SlipstreamClient client = SlipstreamClient.builder(server.uri())
  *                 .module(new Greeter())                            // the code under test: joins, says "hi"
- *                 .eventListener(server.clientFailureListener())    // its callback exceptions become failures
+ *                 .eventListener(ClientEventListener.onCallbackFailure(server::reportFailure))
  *                 .build()) {
  *     ScriptedChannel room = server.connectAndJoin("room:lobby");    // accept the connect and the join
  *     Push push = room.assertPush("new_msg", Map.of("body", "hi"));  // what the client sent
@@ -528,8 +526,10 @@ public final class ScriptedServer implements AutoCloseable {
 
     /**
      * Records a failure that happened off the test thread, such as an exception in one of the client's callbacks,
-     * so that it fails the test (the JUnit extension rethrows it after the test). For a {@code SlipstreamClient},
-     * {@link #clientFailureListener()} does this for you.
+     * so that it fails the test (the JUnit extension rethrows it after the test). The server knows no client: any
+     * client under test reports here. For a {@code SlipstreamClient} (slipstream-client), one listener does it for
+     * every exception its {@code ClientModule} callbacks throw:
+     * {@code .eventListener(ClientEventListener.onCallbackFailure(server::reportFailure))}.
      *
      * <pre>{@code
      * executor.submit(() -> { try { work(); } catch (RuntimeException e) { server.reportFailure(e); } });
@@ -537,33 +537,6 @@ public final class ScriptedServer implements AutoCloseable {
      */
     public void reportFailure(Throwable failure) {
         failures.add(new Failure(Objects.requireNonNull(failure, "failure"), null));
-    }
-
-    /**
-     * A listener for the {@code SlipstreamClient} under test that reports, through {@link #reportFailure}, every
-     * exception (or {@code AssertionError}) thrown by one of its {@code ClientModule} callbacks
-     * ({@link ClientEvent.CallbackFailed}), so that the test fails with it instead of the client logging it and
-     * carrying on. Combine it with a listener of your own through {@link ClientEventListener#all}.
-     *
-     * <p>Only callback failures are reported: they are bugs in the code under test whatever the server does. The
-     * other failure events (connect failures, disconnects, heartbeat and push timeouts, refused joins, frames that do
-     * not decode, messages too large, unmatched replies) are what a test provokes on purpose with the server's
-     * actions and faults, and the code under test sees them through its callbacks and futures, where the test can
-     * assert them.
-     *
-     * <pre>{@code
-     * SlipstreamClient client = SlipstreamClient.builder(server.uri())
-     *         .module(new ChatRoom("lobby", "ada", received::add))
-     *         .eventListener(server.clientFailureListener())
-     *         .build();
-     * }</pre>
-     */
-    public ClientEventListener clientFailureListener() {
-        return event -> {
-            if (event instanceof ClientEvent.CallbackFailed failed) {
-                reportFailure(failed.error());
-            }
-        };
     }
 
     /**

@@ -15,16 +15,16 @@ import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SyncClient;
 import dev.slipstream.client.TopicCloseReason;
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.ChannelHandler;
 import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.HandleResult;
 import dev.slipstream.testing.JoinResult;
-import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.PhoenixVersion;
 import dev.slipstream.testing.RecordedFrame;
+import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.ServerConnection;
 import dev.slipstream.testing.demo.DemoChannels;
 import java.net.http.HttpClient;
@@ -55,7 +55,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * serializers where they apply. Every wait is bounded; generous bounds because the build machine is loaded.
  */
 @Timeout(60)
-class ClientAgainstFakeServerTest {
+public class ClientAgainstFakeServerTest {
     static final Duration WAIT = Duration.ofSeconds(20);
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -116,7 +116,7 @@ class ClientAgainstFakeServerTest {
     }
 
     /** The transport under test: the default (the JDK's websocket) here; subclasses run every case on another. */
-    dev.slipstream.client.transport.Transport transport() {
+    protected dev.slipstream.client.transport.Transport transport() {
         return null;
     }
 
@@ -873,7 +873,7 @@ class ClientAgainstFakeServerTest {
         start(version);
         // The heartbeat catches the drop even when the JDK websocket misses the peer's FIN (seen on JDK 17.0.15; see
         // docs/RELIABILITY.md): without it the client would only notice after the default 30 s interval.
-        SlipstreamClient c = builder(v2, Map.of()).pushBufferSize(10).heartbeatInterval(Duration.ofSeconds(2)).build();
+        SlipstreamClient c = builder(v2, Map.of()).heartbeatInterval(Duration.ofSeconds(2)).build(); // buffering by default
         toClose.add(c);
         get(c.connect());
         get(c.join("echo:buf"));

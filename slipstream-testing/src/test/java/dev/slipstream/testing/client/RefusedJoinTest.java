@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.slipstream.client.JoinRefusedException;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.event.ClientEvent;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.demo.DemoChannels;
 import java.time.Duration;

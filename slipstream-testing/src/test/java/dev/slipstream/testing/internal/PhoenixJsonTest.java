@@ -2,7 +2,7 @@ package dev.slipstream.testing.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slipstream.client.protocol.JsonCodec;
+import dev.slipstream.protocol.JsonCodec;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -3,8 +3,8 @@ package dev.slipstream.testing.script;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.slipstream.client.protocol.Message;
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Message;
+import dev.slipstream.protocol.Payload;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -9,7 +9,7 @@ import static dev.slipstream.testing.script.PayloadMatcher.satisfying;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.slipstream.client.protocol.Payload;
+import dev.slipstream.protocol.Payload;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
