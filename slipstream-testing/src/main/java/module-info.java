@@ -26,4 +26,6 @@ module dev.slipstream.testing {
     exports dev.slipstream.testing;
     exports dev.slipstream.testing.demo;
     exports dev.slipstream.testing.script;
+    exports dev.slipstream.testing.record;
+    exports dev.slipstream.testing.verify;
 }

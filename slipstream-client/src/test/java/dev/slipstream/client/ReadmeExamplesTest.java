@@ -152,8 +152,9 @@ class ReadmeExamplesTest {
             assertThat(devices).containsExactly(new Meta("1", "phone"));
             assertThat(printed).containsExactly("ada came online", "me came online", "online: [ada, me]");
         }
+    }
 
-    // README: Phoenix 1.8 auth token (AuthTokenTest in slipstream-testing checks what the server receives)
+    // README: Phoenix 1.8 auth token (AuthTokenTest in slipstream-transport-nio checks what the server receives)
     @Test
     void authToken() {
         URI uri = server.uri();

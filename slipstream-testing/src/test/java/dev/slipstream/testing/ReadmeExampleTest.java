@@ -3,6 +3,12 @@ package dev.slipstream.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.protocol.Payload;
+import dev.slipstream.testing.record.RecordingProxy;
+import dev.slipstream.testing.verify.DriftCheck;
+import dev.slipstream.testing.verify.DriftReport;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -10,7 +16,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The README's five-line example, compiled and run. */
+/** The README's examples (five lines; script, exercise, verify; record and check for drift), compiled and run. */
 @Timeout(30)
 class ReadmeExampleTest {
     @Test
@@ -81,6 +87,36 @@ class ReadmeExampleTest {
             assertThat(server.errors()).isEmpty();
         } finally {
             worker.shutdownNow();
+        }
+    }
+
+    @Test
+    void recordThenCheckForDrift() throws Exception {
+        try (FakePhoenixServer backend = dev.slipstream.testing.demo.DemoChannels.install(FakePhoenixServer.builder())
+                .start()) {
+            // --- the README's "Record a real backend, check it for drift" ---
+            Path folder = Files.createTempDirectory("recording");
+            URI upstream = URI.create("ws://127.0.0.1:" + backend.port() + "/socket");
+            try (RecordingProxy proxy = RecordingProxy.builder(upstream).output(folder).start()) {
+                runYourClient(proxy.uri());                 // ws://127.0.0.1:PORT/socket/websocket
+                proxy.stop();                               // closes the connections, writes folder/session.jsonl
+            }
+            DriftReport report = DriftCheck.builder(upstream)
+                    .volatilePath("$.id")                   // never compared: ids, timestamps
+                    .build()
+                    .checkSession(folder.resolve("session.jsonl"));
+            assertThat(report.drifts()).isEmpty();
+            // --- end ---
+            assertThat(report.checks()).isEqualTo(3);
+        }
+    }
+
+    private static void runYourClient(URI uri) throws Exception {
+        try (WsClient c = WsClient.connect(URI.create(uri + "?vsn=2.0.0"))) {
+            c.exchange("[\"1\",\"1\",\"echo:lobby\",\"phx_join\",{}]",
+                    "[\"1\",\"1\",\"echo:lobby\",\"phx_reply\",{\"response\":{\"joined\":\"echo:lobby\",\"params\":{}},\"status\":\"ok\"}]");
+            c.exchange("[\"1\",\"2\",\"echo:lobby\",\"echo\",{\"id\":7}]",
+                    "[\"1\",\"2\",\"echo:lobby\",\"phx_reply\",{\"response\":{\"id\":7},\"status\":\"ok\"}]");
         }
     }
 

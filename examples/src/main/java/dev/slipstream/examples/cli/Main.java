@@ -8,7 +8,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code slipstream} command line: {@code demo}, {@code serve} and {@code cat}. Results go to standard output,
+ * The {@code slipstream} command line: {@code demo}, {@code serve}, {@code cat}, {@code record} and {@code verify}. Results go to standard output,
  * logs and usage errors to standard error; the exit code is 0 on success, 1 when something the command did failed,
  * 2 when it could not connect or the arguments are wrong.
  *
@@ -23,7 +23,9 @@ public final class Main {
             "usage: slipstream <command> [arguments]",
             "  demo                                  fake Phoenix server, two chat clients and a presence client",
             "  serve [--port N] [--phoenix 1.7|1.8]  the fake Phoenix server with the demo channels",
-            "  cat URL [options]                     a Phoenix-aware client printing JSON lines (cat --help)");
+            "  cat URL [options]                     a Phoenix-aware client printing JSON lines (cat --help)",
+            "  record --upstream URL [options]       a recording proxy: a real Phoenix's session as JSON lines (record --help)",
+            "  verify --upstream URL --stubs DIR     checks a recording against a real Phoenix: 0 agree, 1 drift (verify --help)");
 
     private Main() {
     }
@@ -58,6 +60,18 @@ public final class Main {
                     return 0;
                 }
                 return CatCommand.run(rest, stdin, out, err);
+            case "record":
+                if (rest.contains("--help") || rest.contains("-h")) {
+                    out.println(RecordCommand.USAGE);
+                    return 0;
+                }
+                return RecordCommand.run(rest, out, err);
+            case "verify":
+                if (rest.contains("--help") || rest.contains("-h")) {
+                    out.println(VerifyCommand.USAGE);
+                    return 0;
+                }
+                return VerifyCommand.run(rest, out, err);
             case "help":
             case "--help":
             case "-h":

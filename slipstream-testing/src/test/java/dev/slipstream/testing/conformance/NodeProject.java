@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * reuses npm's cache. A missing {@code node} or {@code npm} is a failure with a clear message, never a skip: CI
  * has Node, and a conformance suite that silently does not run proves nothing.
  */
-final class NodeProject {
+public final class NodeProject {
 
     /** The oldest Node the suite supports: phoenix.js 1.8 with the {@code ws} transport, and global fetch. */
     static final int MIN_NODE_MAJOR = 18;
@@ -49,12 +49,12 @@ final class NodeProject {
     }
 
     /** The node executable in use. */
-    Path node() {
+    public Path node() {
         return node;
     }
 
     /** The build directory holding the installed project. */
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
@@ -63,7 +63,7 @@ final class NodeProject {
      *
      * @throws IllegalStateException with a message that says what is missing or what failed
      */
-    static NodeProject prepare(Path sourceDir, Path buildDir) throws IOException, InterruptedException {
+    public static NodeProject prepare(Path sourceDir, Path buildDir) throws IOException, InterruptedException {
         Path node = findExecutable("node", "slipstream.conformance.node").orElseThrow(() -> new IllegalStateException(
                 "Node.js is required for the phoenix.js conformance suite but `node` is not on the PATH "
                         + "(PATH=" + System.getenv("PATH") + "). Install Node " + MIN_NODE_MAJOR
@@ -121,14 +121,14 @@ final class NodeProject {
     }
 
     /** The outcome of a finished (or killed) process; {@code output} is stdout and stderr merged. */
-    record ProcessResult(int exitCode, boolean timedOut, String output) {
+    public record ProcessResult(int exitCode, boolean timedOut, String output) {
     }
 
     /**
      * Runs a process to completion or until {@code timeout}, then kills it (and its children). Output goes to a file,
      * not a pipe, so a chatty process can never block on a full pipe while nobody reads it.
      */
-    static ProcessResult run(List<String> command, Path workDir, Duration timeout, Path logFile)
+    public static ProcessResult run(List<String> command, Path workDir, Duration timeout, Path logFile)
             throws IOException, InterruptedException {
         Path log = logFile != null ? logFile : Files.createTempFile("slipstream-process", ".log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)

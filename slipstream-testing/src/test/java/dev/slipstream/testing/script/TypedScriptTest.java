@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.protocol.Payload;
 import dev.slipstream.protocol.PayloadMappingException;
@@ -42,7 +43,7 @@ class TypedScriptTest {
                         .params(new Auth("t1", "phone"))
                         .header("User-Agent", "typed-test/1.0")
                         .pushTimeout(WAIT)
-                        .eventListener(server.clientFailureListener())
+                        .eventListener(ClientEventListener.onCallbackFailure(server::reportFailure))
                         .build()) {
             CompletableFuture<Void> connected = client.connect();
             ConnectAttempt attempt = server.assertConnect();

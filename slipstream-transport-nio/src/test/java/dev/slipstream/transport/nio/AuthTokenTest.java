@@ -1,4 +1,4 @@
-package dev.slipstream.testing.client;
+package dev.slipstream.transport.nio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,6 @@ import dev.slipstream.client.ConnectFailedException;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
-import dev.slipstream.transport.nio.NioWebSocketTransport;
 import dev.slipstream.client.transport.Transport;
 import dev.slipstream.testing.ConnectRequest;
 import dev.slipstream.testing.ConnectResult;

@@ -1,10 +1,11 @@
-package dev.slipstream.testing.conformance;
+package dev.slipstream.transport.nio;
+
+import dev.slipstream.testing.conformance.NodeProject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
-import dev.slipstream.transport.nio.NioWebSocketTransport;
 import dev.slipstream.client.transport.Transport;
 import dev.slipstream.testing.ConnectRequest;
 import dev.slipstream.testing.ConnectResult;
