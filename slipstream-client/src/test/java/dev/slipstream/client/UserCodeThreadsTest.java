@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.slipstream.protocol.Payload;
 import dev.slipstream.client.support.TestPhoenixServer;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
-import dev.slipstream.client.transport.NioWebSocketTransport;
 import dev.slipstream.client.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 
 /**
  * The owner runs on whichever thread hands it work (a transport's reader among them), so where user code runs is a
  * guarantee to hold: module callbacks, event listeners and futures' dependent stages never run on a transport's
  * thread or while the owner runs, and callbacks of one client never overlap; a thread that only waits gets its
- * reply. On both transports.
+ * reply. On the JDK transport here; {@code UserCodeThreadsNioTest} in slipstream-transport-nio runs it on NIO.
  */
-class UserCodeThreadsTest {
+public class UserCodeThreadsTest {
     private TestPhoenixServer server;
     private SlipstreamClient client;
     private final Set<String> userThreads = ConcurrentHashMap.newKeySet();
@@ -52,8 +50,9 @@ class UserCodeThreadsTest {
         server.close();
     }
 
-    private Transport transport(String name) {
-        return name.equals("nio") ? NioWebSocketTransport.shared() : JdkWebSocketTransport.shared();
+    /** The transport under test. */
+    protected Transport transport() {
+        return JdkWebSocketTransport.shared();
     }
 
     private void user(Runnable body) {
@@ -65,11 +64,10 @@ class UserCodeThreadsTest {
         inCallback.decrementAndGet();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jdk", "nio"})
-    void callbacksListenersAndStagesNeverRunOnATransportThreadNorOverlap(String transport) {
+    @Test
+    void callbacksListenersAndStagesNeverRunOnATransportThreadNorOverlap() {
         AtomicInteger messages = new AtomicInteger();
-        client = SlipstreamClient.builder(server.uri()).transport(transport(transport))
+        client = SlipstreamClient.builder(server.uri()).transport(transport())
                 .eventListener(e -> user(() -> { }))
                 .module(new ClientModule() {
                     @Override
@@ -106,10 +104,9 @@ class UserCodeThreadsTest {
         assertThat(userThreads).isNotEmpty().noneMatch(UserCodeThreadsTest::transportThread);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"jdk", "nio"})
-    void aThreadThatOnlyWaitsGetsEveryReplyAndStagesStillRunOffTheOwner(String transport) {
-        client = SlipstreamClient.builder(server.uri()).transport(transport(transport)).build();
+    @Test
+    void aThreadThatOnlyWaitsGetsEveryReplyAndStagesStillRunOffTheOwner() {
+        client = SlipstreamClient.builder(server.uri()).transport(transport()).build();
         client.connect().join();
         client.join("room:lobby").join();
         for (int i = 0; i < 200; i++) {
