@@ -22,6 +22,8 @@ module dev.slipstream.testing {
     // modules, and Undertow's jboss-threads (on the class path, see the README) needs sun.misc.Unsafe.
     uses org.xnio.XnioProvider;
     requires jdk.unsupported;
+    // The recording proxy and the drift check reach the upstream backend with the JDK's WebSocket client.
+    requires java.net.http;
 
     exports dev.slipstream.testing;
     exports dev.slipstream.testing.demo;
