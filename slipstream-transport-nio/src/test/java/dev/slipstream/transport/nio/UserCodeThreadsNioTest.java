@@ -1,6 +1,6 @@
 package dev.slipstream.transport.nio;
 
-import dev.slipstream.client.UserCodeThreadsTest;
+import dev.slipstream.client.threads.UserCodeThreadsTest;
 import dev.slipstream.client.transport.Transport;
 
 /**

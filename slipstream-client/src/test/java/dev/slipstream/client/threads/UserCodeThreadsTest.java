@@ -1,12 +1,14 @@
-package dev.slipstream.client;
+package dev.slipstream.client.threads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipstream.protocol.Payload;
+import dev.slipstream.client.ClientModule;
+import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.support.TestPhoenixServer;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
 import dev.slipstream.client.transport.Transport;
+import dev.slipstream.protocol.Payload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
+ * (In a package of its own, outside the client's module, so that slipstream-transport-nio's tests can extend it.)
  * The owner runs on whichever thread hands it work (a transport's reader among them), so where user code runs is a
  * guarantee to hold: module callbacks, event listeners and futures' dependent stages never run on a transport's
  * thread or while the owner runs, and callbacks of one client never overlap; a thread that only waits gets its
