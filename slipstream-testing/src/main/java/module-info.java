@@ -1,6 +1,7 @@
 /**
  * The fake Phoenix server: {@link dev.slipstream.testing.FakePhoenixServer}, its scripted mode
- * ({@link dev.slipstream.testing.script.ScriptedServer}) and the demo server. Its {@code internal} package is not
+ * ({@link dev.slipstream.testing.script.ScriptedServer}), the demo server and its HTTP admin API
+ * ({@link dev.slipstream.testing.admin.AdminApi}). Its {@code internal} package is not
  * exported.
  *
  * <pre>{@code
@@ -26,6 +27,7 @@ module dev.slipstream.testing {
     requires java.net.http;
 
     exports dev.slipstream.testing;
+    exports dev.slipstream.testing.admin;
     exports dev.slipstream.testing.demo;
     exports dev.slipstream.testing.script;
     exports dev.slipstream.testing.record;

@@ -2,6 +2,7 @@ package dev.slipstream.testing;
 
 import dev.slipstream.protocol.Payload;
 import dev.slipstream.protocol.Serializer;
+import dev.slipstream.testing.admin.AdminApi;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
@@ -157,7 +158,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         this.connectHandler = b.connectHandler;
         this.routes = List.copyOf(b.routes);
         this.originCheck = b.originCheck;
-        this.httpHandler = b.httpHandler == null ? null : b.httpHandler.apply(this);
+        this.httpHandler = AdminApi.mount(this, b.adminApi, b.httpHandler == null ? null : b.httpHandler.apply(this));
         this.listeners.addAll(b.listeners);
     }
 
@@ -930,6 +931,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         private final List<Route> routes = new ArrayList<>();
         private Predicate<String> originCheck;
         private Function<FakePhoenixServer, HttpHandler> httpHandler;
+        private boolean adminApi;
         private final List<ServerListener> listeners = new ArrayList<>();
 
         private Builder() {}
@@ -1064,11 +1066,17 @@ public final class FakePhoenixServer implements AutoCloseable {
         }
 
         /**
-         * Serves every HTTP request outside the socket path (404 JSON by default), e.g. test helper endpoints. The
+         * Serves every HTTP request outside the socket path (and {@code /__admin/} with the admin API); 404 JSON by default. The
          * factory is called once, at {@link #build()}, with the server, so handlers can drive it.
          */
         public Builder httpHandler(Function<FakePhoenixServer, HttpHandler> factory) {
             this.httpHandler = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** Serves the HTTP admin API ({@link AdminApi}) under {@code /__admin/}: off by default, on for {@code serve}. */
+        public Builder adminApi(boolean on) {
+            this.adminApi = on;
             return this;
         }
 

@@ -61,4 +61,18 @@ class DemoServerTest {
         assertThatThrownBy(() -> DemoServer.start(new String[] {"--phoenix", "2"}, log))
                 .hasMessageContaining("unknown Phoenix version");
     }
+
+    @Test
+    void theAdminApiIsOnUnlessTurnedOff() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (FakePhoenixServer on = DemoServer.start(new String[] {"--port", "0"},
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+             FakePhoenixServer off = DemoServer.start(new String[] {"--port", "0", "--no-admin"},
+                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            assertThat(AdminApiTest.call(on, "GET", "/__admin/health", null).status()).isEqualTo(200);
+            assertThat(AdminApiTest.call(off, "GET", "/__admin/health", null).status()).isEqualTo(404);
+            assertThat(AdminApiTest.call(off, "GET", "/health", null).status()).isEqualTo(200);
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("/__admin/");
+    }
 }

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code serve [--port N] [--phoenix 1.7|1.8]}: the standalone fake Phoenix server with the demo channels, logging to
- * standard error until the process is stopped. The work is {@link DemoServer}'s; this adds the usage and exit codes.
+ * {@code serve [--port N] [--phoenix 1.7|1.8] [--no-admin]}: the standalone fake Phoenix server with the demo channels
+ * and the admin API under {@code /__admin/}, logging to standard error until the process is stopped. The work is {@link DemoServer}'s; this adds the usage and exit codes.
  */
 final class ServeCommand {
-    static final String USAGE = "usage: slipstream serve [--port N] [--phoenix 1.7|1.8]   (default port 4000, Phoenix 1.8)";
+    static final String USAGE =
+            "usage: slipstream serve [--port N] [--phoenix 1.7|1.8] [--no-admin]   (default port 4000, Phoenix 1.8)";
 
     private ServeCommand() {
     }

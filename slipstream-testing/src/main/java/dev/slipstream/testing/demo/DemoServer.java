@@ -6,13 +6,15 @@ import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.PhoenixVersion;
 import dev.slipstream.testing.ServerConnection;
 import dev.slipstream.testing.ServerListener;
+import dev.slipstream.testing.admin.AdminApi;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The standalone fake Phoenix server with the {@link DemoChannels}, for testing clients in any language:
- * {@code serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002]}. Logs connections and frames to standard
- * error and runs until the process is stopped (Ctrl-C).
+ * {@code serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002] [--no-admin]}.
+ * Logs connections and frames to standard error and runs until the process is stopped (Ctrl-C). The HTTP admin API
+ * ({@link AdminApi}) is on under {@code /__admin/} unless {@code --no-admin} is given.
  *
  * <pre>{@code
  * java -cp slipstream-testing.jar:... dev.slipstream.testing.demo.DemoServer --port 4000 --phoenix 1.7
@@ -28,7 +30,7 @@ public final class DemoServer {
             server = start(args, System.err);
         } catch (IllegalArgumentException e) {
             System.err.println("serve: " + e.getMessage());
-            System.err.println("usage: serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002]");
+            System.err.println("usage: serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002] [--no-admin]");
             System.exit(2);
             return;
         }
@@ -51,6 +53,7 @@ public final class DemoServer {
         PhoenixVersion version = PhoenixVersion.V1_8;
         int idleCode = 1000;
         long idleMs = 60_000;
+        boolean admin = true;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -66,6 +69,9 @@ public final class DemoServer {
                 case "--idle-close-code":
                     idleCode = parseInt(a, value(args, ++i, a));
                     break;
+                case "--no-admin":
+                    admin = false;
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
@@ -74,6 +80,7 @@ public final class DemoServer {
                 .port(port)
                 .phoenixVersion(version)
                 .recording(false)
+                .adminApi(admin)
                 .idleTimeout(java.time.Duration.ofMillis(idleMs))
                 .idleTimeoutCloseCode(idleCode)
                 .listener(new Logger(log))
@@ -81,7 +88,8 @@ public final class DemoServer {
                 .start();
         log.println("serve: fake Phoenix " + (version == PhoenixVersion.V1_7 ? "1.7" : "1.8") + " listening on "
                 + server.uri() + " (channels echo:*, presence:*; POST /disconnect/:user_id, "
-                + "POST /broadcast/:topic/:event, GET /health)");
+                + "POST /broadcast/:topic/:event, GET /health"
+                + (admin ? "; admin API " + server.httpUri() + AdminApi.PREFIX + "/" : "") + ")");
         return server;
     }
 
