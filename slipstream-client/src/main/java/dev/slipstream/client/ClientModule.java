@@ -7,9 +7,10 @@ import dev.slipstream.protocol.Payload;
  * Every method has a default that does nothing; the client's own behaviour (reconnect with backoff, rejoin after a
  * reconnect and after a channel crash) does not depend on them.
  *
- * <p>Callbacks of one client run one at a time on that client's own serial executor, never concurrently and never on
- * a websocket I/O thread, so a module may keep plain fields as its state. Each callback gets the client as a handle
- * to act (join, push, leave, disconnect); those calls return futures at once and take effect after the callback.
+ * <p>Callbacks of one client run one at a time, in order, on that client's callbacks executor, never concurrently,
+ * never on a websocket I/O thread and never inside the client's owner, so a module may keep plain fields as its
+ * state. Each callback gets the client as a handle to act (join, push, leave, disconnect); those calls return
+ * futures at once. A callback runs after the state change it reports (the owner may have moved on meanwhile).
  * Do not block inside a callback: the client's {@link SyncClient} refuses to be used there. A callback that throws
  * is reported as a {@code CallbackFailed} event (and logged) and the client carries on. Payloads handed to callbacks
  * map to your types with {@link Payload#as(Class)}, with the client's {@code ObjectMapper}.

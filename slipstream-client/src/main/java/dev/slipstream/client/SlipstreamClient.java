@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.internal.ClientConfig;
 import dev.slipstream.client.internal.ConnectionOwner;
+import dev.slipstream.client.internal.Endpoints;
 import dev.slipstream.protocol.JsonCodec;
 import dev.slipstream.protocol.Payload;
 import dev.slipstream.protocol.PayloadMappingException;
@@ -30,8 +31,10 @@ import java.util.function.Supplier;
 /**
  * A Phoenix Channels client: one websocket connection to a Phoenix socket and the topics joined on it. Every method
  * is safe to call from any thread and returns at once; each becomes a command (Connect, JoinTopic, PushMessage,
- * LeaveTopic, Disconnect) for the client's single owner, which applies all state changes one at a time on the
- * client's own serial executor (a small pool shared by all clients; no thread per client, connection or topic).
+ * LeaveTopic, Disconnect) for the client's single owner, which applies all state changes one at a time, on the
+ * thread that hands it work while it is idle (no thread per client, connection or topic, and no hand-off per
+ * command). Module callbacks and events run in order on the client's callbacks executor (a small pool shared by all
+ * clients), never on the owner or a websocket thread.
  *
  * <p>By default the client reconnects with backoff when the connection drops (not after {@link #disconnect()}),
  * detects dead links by heartbeat, rejoins the topics it had joined, and rejoins a topic whose channel crashed.
@@ -340,7 +343,7 @@ public final class SlipstreamClient implements AutoCloseable {
         private String name;
 
         private Builder(URI endpoint) {
-            this.endpoint = ConnectionOwner.normalizeEndpoint(Objects.requireNonNull(endpoint, "endpoint"));
+            this.endpoint = Endpoints.normalizeEndpoint(Objects.requireNonNull(endpoint, "endpoint"));
         }
 
         /** Speaks V1 ({@code vsn=1.0.0}, JSON objects, no binary) instead of V2; for old servers. */
@@ -563,8 +566,8 @@ public final class SlipstreamClient implements AutoCloseable {
         }
 
         /**
-         * The pool the client's serial executor runs on (default: a small pool shared by all clients). The client's
-         * tasks still run one at a time.
+         * The pool the client's callbacks and events run on, and its owner after a long burst of work (default: a
+         * small pool shared by all clients). Each still runs one task at a time.
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");

@@ -3,7 +3,7 @@ package dev.slipstream.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.slipstream.client.internal.ConnectionOwner;
+import dev.slipstream.client.internal.Endpoints;
 import dev.slipstream.client.transport.TransportRequest;
 import java.net.URI;
 import java.time.Duration;
@@ -19,15 +19,15 @@ class EndpointTest {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("token", "abc");
         params.put("nested", Map.of("a", 1));
-        URI endpoint = ConnectionOwner.normalizeEndpoint(URI.create("ws://localhost:4000/socket"));
+        URI endpoint = Endpoints.normalizeEndpoint(URI.create("ws://localhost:4000/socket"));
         // The example of phoenix.js 1.8.16 (phoenix-protocol.md section 1.1).
-        assertThat(ConnectionOwner.buildUri(endpoint, params, "2.0.0")).hasToString(
+        assertThat(Endpoints.buildUri(endpoint, params, "2.0.0")).hasToString(
                 "ws://localhost:4000/socket/websocket?token=abc&nested%5Ba%5D=1&vsn=2.0.0");
-        assertThat(ConnectionOwner.normalizeEndpoint(URI.create("wss://h/socket/websocket")))
+        assertThat(Endpoints.normalizeEndpoint(URI.create("wss://h/socket/websocket")))
                 .hasToString("wss://h/socket/websocket");
-        assertThat(ConnectionOwner.normalizeEndpoint(URI.create("https://h/socket/")))
+        assertThat(Endpoints.normalizeEndpoint(URI.create("https://h/socket/")))
                 .hasToString("wss://h/socket/websocket");
-        assertThat(ConnectionOwner.buildUri(URI.create("ws://h/socket/websocket?a=1"), Map.of(), "1.0.0"))
+        assertThat(Endpoints.buildUri(URI.create("ws://h/socket/websocket?a=1"), Map.of(), "1.0.0"))
                 .hasToString("ws://h/socket/websocket?a=1&vsn=1.0.0");
     }
 

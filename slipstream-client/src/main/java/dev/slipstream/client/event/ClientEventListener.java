@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Observes a client's {@link ClientEvent}s, in the spirit of OkHttp's {@code EventListener} and the Elixir original's
- * telemetry. Called on the client's own executor, one event at a time; it must return quickly and must not block.
+ * telemetry. Called on the client's callbacks executor, one event at a time and in order with the module's
+ * callbacks, never on a websocket thread; it must return quickly and must not block.
  * A listener that throws is logged and ignored. With no listener set, the client builds no events at all.
  *
  * <pre>{@code

@@ -30,10 +30,7 @@ import dev.slipstream.protocol.Payload;
 import dev.slipstream.protocol.Protocol;
 import java.lang.System.Logger.Level;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -67,17 +64,14 @@ public final class ConnectionOwner {
 
     private enum Conn { DISCONNECTED, CONNECTING, CONNECTED, CLOSING }
 
-    private enum TopicPhase { JOINING, JOINED, ERRORED, LEAVING }
-
-    private enum Kind { JOIN, LEAVE, PUSH }
-
     private final ClientConfig config;
     private final SlipstreamClient handle;
     private final ClientModule module;
     private final ClientEventListener listener;
     private final Scheduler scheduler;
     private final SerialExecutor executor;
-    private final Executor completer;
+    /** Where user code runs: the module's callbacks, the event listener, the stages of callers' futures. */
+    private final Delivery out;
     private final PresenceSinks presenceSinks;
 
     // ---- owned by the executor ----
@@ -87,6 +81,8 @@ public final class ConnectionOwner {
     private long generation;
     private CompletableFuture<TransportConnection> opening;
     private TransportConnection transport;
+    /** Frames written while the owner drains a burst of commands, sent together when it runs dry. */
+    private final List<Frame> outbox = new ArrayList<>();
     /** Reports a failed send of the current connection (tagged with its generation) to the owner. */
     private java.util.function.BiConsumer<Void, Throwable> sendFailed;
     private String redactedUri;
@@ -105,13 +101,9 @@ public final class ConnectionOwner {
     private long timerTokens;
     private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
     private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
-    private final Map<String, Topic> topics = new LinkedHashMap<>();
-    private final Map<String, Pending> pending = new LinkedHashMap<>();
-    /** The deadlines of {@link #pending}, served by one timer armed for the earliest of them. */
-    private final Deadlines<Pending> deadlines = new Deadlines<>();
-    private Scheduler.Cancellable deadlineTimer;
-    private long deadlineArmedFor = Long.MAX_VALUE;
-    private long deadlineToken;
+    private final Map<String, TopicState> topics = new LinkedHashMap<>();
+    /** The joins, leaves and pushes sent and waiting for their replies, with their one deadline timer. */
+    private final AwaitedReplies replies;
 
     // ---- snapshots for other threads ----
     private volatile boolean connectedSnapshot;
@@ -124,8 +116,12 @@ public final class ConnectionOwner {
         this.module = config.module();
         this.listener = config.eventListener();
         this.scheduler = config.scheduler();
-        this.executor = new SerialExecutor(config.executor() == null ? SharedPools.clients() : config.executor());
-        this.completer = SharedPools.completions();
+        Executor pool = config.executor() == null ? SharedPools.clients() : config.executor();
+        // The owner runs on whichever thread hands it work while it is idle (the transport's reader, a caller, a
+        // timer): no thread hand-off per command or frame. It never runs user code, which goes to `callbacks`.
+        this.executor = new SerialExecutor(pool, true, this::whenIdle);
+        this.replies = new AwaitedReplies(scheduler, token -> () -> send(new Command.DeadlinesDue(token)));
+        this.out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
     }
 
     // ======================================================================================== public entry points
@@ -135,42 +131,46 @@ public final class ConnectionOwner {
     }
 
     public CompletableFuture<Void> connect() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CallerFuture<>();
         send(new Command.Connect(f));
         return f;
     }
 
     public CompletableFuture<Void> disconnect() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CallerFuture<>();
         send(new Command.Disconnect(f));
         return f;
     }
 
     public CompletableFuture<Payload> join(String topic, Supplier<? extends Payload> params) {
-        CompletableFuture<Payload> f = new CompletableFuture<>();
+        CompletableFuture<Payload> f = new CallerFuture<>();
         send(new Command.JoinTopic(topic, params, f));
         return f;
     }
 
     public CompletableFuture<Payload.Reply> push(String topic, String event, Payload payload, Duration timeout) {
-        CompletableFuture<Payload.Reply> f = new CompletableFuture<>();
+        CompletableFuture<Payload.Reply> f = new CallerFuture<>();
         send(new Command.PushMessage(topic, event, payload, timeout, f));
         return f;
     }
 
     public CompletableFuture<Void> leave(String topic) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CallerFuture<>();
         send(new Command.LeaveTopic(topic, f));
         return f;
     }
 
     public void close() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<Void> f = new CallerFuture<>();
         send(new Command.Close(f));
-        if (!executor.inExecutor()) {
+        if (!isOwnerThread()) {
             try {
                 // Bounded: the close wait is itself bounded by the close timeout.
                 f.get(config.closeTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                if (module != null || listener != null) {
+                    // Callbacks run behind the owner: return once the stop hook and the last events have run.
+                    out.awaitDelivered(config.closeTimeout().toMillis() + 5_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
@@ -187,8 +187,9 @@ public final class ConnectionOwner {
         return joinedSnapshot.contains(topic);
     }
 
+    /** Whether the calling thread runs the owner or one of the client's callbacks (where blocking would deadlock). */
     public boolean isOwnerThread() {
-        return executor.inExecutor();
+        return executor.inExecutor() || out.inCallback();
     }
 
     private void send(Command command) {
@@ -240,8 +241,8 @@ public final class ConnectionOwner {
                 startConnect();
             }
         } else if (c instanceof Command.RejoinDue r) {
-            Topic t = topics.get(r.topic());
-            if (t != null && t.rejoinToken == r.token() && t.phase == TopicPhase.ERRORED && conn == Conn.CONNECTED) {
+            TopicState t = topics.get(r.topic());
+            if (t != null && t.rejoinToken == r.token() && t.phase == TopicState.Phase.ERRORED && conn == Conn.CONNECTED) {
                 t.rejoinTimer = null;
                 sendJoin(t, true);
             }
@@ -251,7 +252,7 @@ public final class ConnectionOwner {
             onBufferedPushTimeout(b);
         } else if (c instanceof Command.Start) {
             if (module != null) {
-                callback("started", () -> module.started(handle));
+                out.callback("started", () -> module.started(handle));
             }
         } else if (c instanceof Command.Close k) {
             onClose(k.result());
@@ -262,13 +263,13 @@ public final class ConnectionOwner {
 
     private void onConnect(CompletableFuture<Void> result) {
         if (closed) {
-            fail(result, new ClientClosedException("connect on a closed client"));
+            out.fail(result, new ClientClosedException("connect on a closed client"));
             return;
         }
         wantConnected = true;
         switch (conn) {
             case CONNECTED:
-                complete(result, null);
+                out.complete(result, null);
                 return;
             case CONNECTING:
                 connectWaiters.add(result);
@@ -293,7 +294,7 @@ public final class ConnectionOwner {
         conn = Conn.CONNECTING;
         URI uri;
         try {
-            uri = buildUri(config.endpoint(), config.params().get(), config.serializer().vsn());
+            uri = Endpoints.buildUri(config.endpoint(), config.params().get(), config.serializer().vsn());
         } catch (RuntimeException e) {
             redactedUri = TransportRequest.redact(config.endpoint());
             connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
@@ -320,7 +321,7 @@ public final class ConnectionOwner {
         TransportRequest request = new TransportRequest(uri, config.headers(), subprotocols, config.connectTimeout(),
                 config.maxMessageBytes());
         if (listener != null) {
-            emit(new ClientEvent.ConnectStarted(redactedUri, reconnectAttempt));
+            out.emit(new ClientEvent.ConnectStarted(redactedUri, reconnectAttempt));
         }
         connectStartNanos = scheduler.nanoTime();
         connectTimer = scheduler.schedule(config.connectTimeout(), () -> send(new Command.ConnectTimedOut(gen)));
@@ -361,18 +362,18 @@ public final class ConnectionOwner {
         pendingHeartbeat = null;
         scheduleHeartbeat();
         if (listener != null) {
-            emit(new ClientEvent.Connected(redactedUri, took, transport.upgradeResponse()));
+            out.emit(new ClientEvent.Connected(redactedUri, took, transport.upgradeResponse()));
         }
-        completeAll(connectWaiters, null);
-        for (Topic t : new ArrayList<>(topics.values())) {
-            if (t.phase == TopicPhase.ERRORED) {
+        out.completeAll(connectWaiters, null);
+        for (TopicState t : new ArrayList<>(topics.values())) {
+            if (t.phase == TopicState.Phase.ERRORED) {
                 cancel(t.rejoinTimer);
                 t.rejoinTimer = null;
                 sendJoin(t, true);
             }
         }
         if (module != null) {
-            callback("connected", () -> module.connected(handle));
+            out.callback("connected", () -> module.connected(handle));
         }
     }
 
@@ -408,11 +409,11 @@ public final class ConnectionOwner {
         conn = Conn.DISCONNECTED;
         transport = null;
         if (listener != null) {
-            emit(new ClientEvent.ConnectFailed(redactedUri, Duration.ofNanos(tookNanos), error));
+            out.emit(new ClientEvent.ConnectFailed(redactedUri, Duration.ofNanos(tookNanos), error));
         }
-        failAll(connectWaiters, error);
+        out.failAll(connectWaiters, error);
         if (module != null) {
-            callback("connectFailed", () -> module.connectFailed(handle, error));
+            out.callback("connectFailed", () -> module.connectFailed(handle, error));
         }
         if (wantConnected && config.reconnect() && !closed) {
             scheduleReconnect();
@@ -424,7 +425,7 @@ public final class ConnectionOwner {
         Duration delay = config.reconnectBackoff().delay(reconnectAttempt);
         long token = ++reconnectToken;
         if (listener != null) {
-            emit(new ClientEvent.ReconnectScheduled(reconnectAttempt, delay));
+            out.emit(new ClientEvent.ReconnectScheduled(reconnectAttempt, delay));
         }
         reconnectTimer = scheduler.schedule(delay, () -> send(new Command.ReconnectDue(token)));
     }
@@ -442,6 +443,7 @@ public final class ConnectionOwner {
                 connectedSnapshot = false;
                 cancel(heartbeatTimer);
                 heartbeatTimer = null;
+                flushWrites(); // what was written before the disconnect goes ahead of the close frame
                 transport.close(1000, "");
                 long gen = generation;
                 closeTimer = scheduler.schedule(config.closeTimeout(), () -> send(new Command.CloseTimedOut(gen)));
@@ -458,11 +460,11 @@ public final class ConnectionOwner {
                 }
                 generation++;
                 conn = Conn.DISCONNECTED;
-                failAll(connectWaiters, new NotConnectedException("connect abandoned: disconnect was requested"));
-                complete(result, null);
+                out.failAll(connectWaiters, new NotConnectedException("connect abandoned: disconnect was requested"));
+                out.complete(result, null);
                 return;
             default:
-                complete(result, null);
+                out.complete(result, null);
         }
     }
 
@@ -487,7 +489,7 @@ public final class ConnectionOwner {
         } else if (conn == Conn.CONNECTED) {
             if (t.error() instanceof MessageTooLargeException big) {
                 if (listener != null) {
-                    emit(new ClientEvent.MessageTooLarge(big.size(), big.limit()));
+                    out.emit(new ClientEvent.MessageTooLarge(big.size(), big.limit()));
                 }
                 connectionLost(new DisconnectReason(DisconnectReason.Kind.MESSAGE_TOO_LARGE, 1009, "message too big",
                         Optional.of(big)));
@@ -504,9 +506,9 @@ public final class ConnectionOwner {
         closeTimer = null;
         tearDown(new DisconnectReason(DisconnectReason.Kind.CLIENT_REQUESTED, code, reason == null ? "" : reason,
                 Optional.empty()));
-        completeAll(disconnectWaiters, null);
+        out.completeAll(disconnectWaiters, null);
         if (closed) {
-            failAll(connectWaiters, new ClientClosedException("client closed before the connect"));
+            out.failAll(connectWaiters, new ClientClosedException("client closed before the connect"));
         } else if (!connectWaiters.isEmpty()) {
             // connect() was called while the clean close was running.
             wantConnected = true;
@@ -530,39 +532,39 @@ public final class ConnectionOwner {
         cancel(heartbeatTimer);
         heartbeatTimer = null;
         pendingHeartbeat = null;
-        for (Pending p : new ArrayList<>(pending.values())) {
-            forget(p);
-            Topic t = topics.get(p.topic);
-            if (p.kind == Kind.PUSH) {
-                fail(p.result, new ConnectionLostException("reply to \"" + p.event + "\" on \"" + p.topic + "\"", reason));
-            } else if (p.kind == Kind.JOIN && t != null && p.ref.equals(t.joinRef)) {
+        for (AwaitedReply p : replies.snapshot()) {
+            replies.forget(p);
+            TopicState t = topics.get(p.topic);
+            if (p.kind == AwaitedReply.Kind.PUSH) {
+                out.fail(p.result, new ConnectionLostException("reply to \"" + p.event + "\" on \"" + p.topic + "\"", reason));
+            } else if (p.kind == AwaitedReply.Kind.JOIN && t != null && p.ref.equals(t.joinRef)) {
                 joinFailed(t, new ConnectionLostException("join of \"" + p.topic + "\"", reason));
-            } else if (p.kind == Kind.LEAVE && t != null) {
+            } else if (p.kind == AwaitedReply.Kind.LEAVE && t != null) {
                 topicLeft(t);
             }
         }
         List<String> forgotten = new ArrayList<>();
-        for (Topic t : topics.values()) {
+        for (TopicState t : topics.values()) {
             cancel(t.rejoinTimer);
             t.rejoinTimer = null;
-            t.phase = TopicPhase.ERRORED;
+            t.phase = TopicState.Phase.ERRORED;
             if (!config.rejoinAfterReconnect()) {
                 forgotten.add(t.topic);
             }
         }
-        disarmDeadlinesIfIdle();
+        replies.disarmIfIdle();
         publishJoined();
         if (listener != null) {
-            emit(new ClientEvent.Disconnected(reason));
+            out.emit(new ClientEvent.Disconnected(reason));
         }
         if (module != null) {
-            callback("disconnected", () -> module.disconnected(handle, reason));
+            out.callback("disconnected", () -> module.disconnected(handle, reason));
         }
         for (String name : forgotten) {
-            Topic t = removeTopic(name);
+            TopicState t = removeTopic(name);
             if (t != null) {
                 cancel(t.joinWaitTimer);
-                failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
+                out.failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
                 failBuffer(t, () -> new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
                 topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, Payload.empty()));
             }
@@ -571,7 +573,7 @@ public final class ConnectionOwner {
 
     private void onClose(CompletableFuture<Void> result) {
         if (closed) {
-            complete(result, null);
+            out.complete(result, null);
             return;
         }
         closed = true;
@@ -580,25 +582,25 @@ public final class ConnectionOwner {
         onDisconnect(done);
         done.whenComplete((v, e) -> send(new Command.Close(result)));
         // Everything still waiting fails now; the close handshake finishes in the background of this command.
-        for (Topic t : new ArrayList<>(topics.values())) {
+        for (TopicState t : new ArrayList<>(topics.values())) {
             cancel(t.rejoinTimer);
             cancel(t.joinWaitTimer);
             failBuffer(t, () -> new ClientClosedException("client closed before the push was sent"));
-            failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
-            completeAll(t.leaveWaiters, null);
+            out.failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
+            out.completeAll(t.leaveWaiters, null);
         }
         topics.values().forEach(this::dropPresence);
         topics.clear();
         publishJoined();
-        for (Pending p : new ArrayList<>(pending.values())) {
-            if (p.kind == Kind.PUSH) {
-                forget(p);
-                fail(p.result, new ClientClosedException("client closed before the reply"));
+        for (AwaitedReply p : replies.snapshot()) {
+            if (p.kind == AwaitedReply.Kind.PUSH) {
+                replies.forget(p);
+                out.fail(p.result, new ClientClosedException("client closed before the reply"));
             }
         }
-        disarmDeadlinesIfIdle();
+        replies.disarmIfIdle();
         if (module != null) {
-            callback("stopped", () -> module.stopped(handle));
+            out.callback("stopped", () -> module.stopped(handle));
         }
     }
 
@@ -619,7 +621,7 @@ public final class ConnectionOwner {
         if (pendingHeartbeat != null) {
             String ref = pendingHeartbeat;
             if (listener != null) {
-                emit(new ClientEvent.HeartbeatTimedOut(ref));
+                out.emit(new ClientEvent.HeartbeatTimedOut(ref));
             }
             closeDeadLink(transport, 1000, "heartbeat timeout");
             connectionLost(new DisconnectReason(DisconnectReason.Kind.HEARTBEAT_TIMEOUT, 1000, "heartbeat timeout",
@@ -631,13 +633,14 @@ public final class ConnectionOwner {
         heartbeatSentNanos = scheduler.nanoTime();
         write(Message.heartbeat(ref));
         if (listener != null) {
-            emit(new ClientEvent.HeartbeatSent(ref));
+            out.emit(new ClientEvent.HeartbeatSent(ref));
         }
         scheduleHeartbeat();
     }
 
     /** Sends a close frame but does not wait for an answer that a dead link will never give. */
     private void closeDeadLink(TransportConnection dead, int code, String reason) {
+        flushWrites();
         dead.close(code, reason);
         scheduler.schedule(config.closeTimeout(), dead::abort);
     }
@@ -651,14 +654,14 @@ public final class ConnectionOwner {
         Frame frame = f.frame();
         int size = listener == null ? -1 : frame.size(); // a text frame's size is a pass over it: only for events
         if (listener != null) {
-            emit(new ClientEvent.FrameReceived(size, frame instanceof Frame.Binary));
+            out.emit(new ClientEvent.FrameReceived(size, frame instanceof Frame.Binary));
         }
         Message m;
         try {
             m = config.serializer().decodeFromServer(frame);
         } catch (DecodeException e) {
             if (listener != null) {
-                emit(new ClientEvent.DecodeFailed(e, size));
+                out.emit(new ClientEvent.DecodeFailed(e, size));
             } else {
                 LOG.log(Level.WARNING, "slipstream client dropped an undecodable frame: " + e.getMessage());
             }
@@ -675,15 +678,15 @@ public final class ConnectionOwner {
             if (m.ref() != null && m.ref().equals(pendingHeartbeat)) {
                 pendingHeartbeat = null;
                 if (listener != null) {
-                    emit(new ClientEvent.HeartbeatAcked(m.ref(),
+                    out.emit(new ClientEvent.HeartbeatAcked(m.ref(),
                             Duration.ofNanos(scheduler.nanoTime() - heartbeatSentNanos)));
                 }
             } else if (listener != null) {
-                emit(new ClientEvent.UnmatchedReply(topic, m.ref(), m.payload().asReply().status()));
+                out.emit(new ClientEvent.UnmatchedReply(topic, m.ref(), m.payload().asReply().status()));
             }
             return;
         }
-        Topic t = topics.get(topic);
+        TopicState t = topics.get(topic);
         String joinRef = m.joinRef();
         if (joinRef == null && m.ref() != null && (Protocol.PHX_CLOSE.equals(event) || Protocol.PHX_ERROR.equals(event))) {
             // Phoenix writes phx_close and phx_error with ref = the join_ref of the incarnation they end. V1 frames
@@ -693,7 +696,7 @@ public final class ConnectionOwner {
         if (t != null && joinRef != null && !joinRef.equals(t.joinRef)) {
             // An older incarnation of the topic (phoenix.js: "dropping outdated message").
             if (listener != null) {
-                emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + joinRef
+                out.emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + joinRef
                         + " (current " + t.joinRef + ")"));
             }
             return;
@@ -704,7 +707,7 @@ public final class ConnectionOwner {
         }
         if (t == null) {
             if (listener != null) {
-                emit(new ClientEvent.MessageDropped(topic, event, "topic not joined"));
+                out.emit(new ClientEvent.MessageDropped(topic, event, "topic not joined"));
             }
             return;
         }
@@ -713,57 +716,57 @@ public final class ConnectionOwner {
         if (Protocol.PHX_ERROR.equals(event)) {
             onChannelError(t, payload);
         } else if (Protocol.PHX_CLOSE.equals(event)) {
-            if (t.phase == TopicPhase.LEAVING) {
+            if (t.phase == TopicState.Phase.LEAVING) {
                 topicLeft(t);
             } else {
                 removeTopic(t.topic);
                 cancel(t.rejoinTimer);
                 failTopicPushes(t, "the server closed the channel");
                 failBuffer(t, () -> new TopicClosedException(t.topic, "the server closed the channel"));
-                if (t.phase == TopicPhase.JOINING) {
-                    failAll(t.joinWaiters, new TopicClosedException(t.topic, "the server closed the channel"));
+                if (t.phase == TopicState.Phase.JOINING) {
+                    out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "the server closed the channel"));
                 }
                 publishJoined();
                 topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, payload));
             }
         } else {
             if (listener != null) {
-                emit(new ClientEvent.MessageReceived(topic, event, size));
+                out.emit(new ClientEvent.MessageReceived(topic, event, size));
             }
             if (TopicPresence.STATE_EVENT.equals(event) || TopicPresence.DIFF_EVENT.equals(event)) {
                 onPresence(t, event, m.payload());
             }
             if (module != null) {
-                callback("message", () -> module.message(handle, topic, event, payload));
+                out.callback("message", () -> module.message(handle, topic, event, payload));
             }
         }
     }
 
-    private void onReply(Message m, Topic t) {
+    private void onReply(Message m, TopicState t) {
         Payload.Reply received = m.payload().asReply();
-        Pending p = m.ref() == null ? null : pending.get(m.ref());
+        AwaitedReply p = m.ref() == null ? null : replies.get(m.ref());
         if (p == null || !p.topic.equals(m.topic())) {
             if (listener != null) {
-                emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), received.status()));
+                out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), received.status()));
             }
             return;
         }
-        forget(p);
+        replies.forget(p);
         // A mapping error of the response names the event of the push (or phx_join) that it answers.
         Payload.Reply reply = received.mappedBy(config.objectMapper(), p.topic, p.event);
-        if (p.kind == Kind.PUSH) {
+        if (p.kind == AwaitedReply.Kind.PUSH) {
             if (listener != null) {
-                emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),
+                out.emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),
                         Duration.ofNanos(scheduler.nanoTime() - p.sentNanos)));
             }
-            complete(p.result, reply);
+            out.complete(p.result, reply);
             if (module != null) {
-                callback("reply", () -> module.reply(handle, p.topic, p.ref, reply));
+                out.callback("reply", () -> module.reply(handle, p.topic, p.ref, reply));
             }
-        } else if (p.kind == Kind.JOIN) {
-            if (t == null || !p.ref.equals(t.joinRef) || t.phase != TopicPhase.JOINING) {
+        } else if (p.kind == AwaitedReply.Kind.JOIN) {
+            if (t == null || !p.ref.equals(t.joinRef) || t.phase != TopicState.Phase.JOINING) {
                 if (listener != null) {
-                    emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
+                    out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
                 }
             } else if (reply.isOk()) {
                 joined(t, reply.response());
@@ -779,14 +782,14 @@ public final class ConnectionOwner {
 
     private void onJoin(Command.JoinTopic j) {
         if (closed) {
-            fail(j.result(), new ClientClosedException("join on a closed client"));
+            out.fail(j.result(), new ClientClosedException("join on a closed client"));
             return;
         }
-        Topic t = topics.get(j.topic());
+        TopicState t = topics.get(j.topic());
         if (t != null) {
             switch (t.phase) {
                 case JOINED:
-                    complete(j.result(), t.lastResponse);
+                    out.complete(j.result(), t.lastResponse);
                     return;
                 case JOINING:
                     t.params = j.params();
@@ -804,28 +807,28 @@ public final class ConnectionOwner {
                     }
                     return;
                 default:
-                    fail(j.result(), new TopicClosedException(j.topic(), "a leave is in progress"));
+                    out.fail(j.result(), new TopicClosedException(j.topic(), "a leave is in progress"));
                     return;
             }
         }
         if (conn != Conn.CONNECTED && !wantConnected) {
-            fail(j.result(), new NotConnectedException("cannot join \"" + j.topic() + "\": not connected"));
+            out.fail(j.result(), new NotConnectedException("cannot join \"" + j.topic() + "\": not connected"));
             return;
         }
-        t = new Topic(j.topic(), j.params());
+        t = new TopicState(j.topic(), j.params());
         topics.put(t.topic, t);
         t.joinWaiters.add(j.result());
         if (conn == Conn.CONNECTED) {
             sendJoin(t, false);
         } else {
             // Connecting or waiting to reconnect: joined as soon as connected, as phoenix.js does.
-            t.phase = TopicPhase.ERRORED;
+            t.phase = TopicState.Phase.ERRORED;
             startJoinWait(t);
         }
     }
 
     /** A join made while not connected still ends within the push timeout, as phoenix.js's join push does. */
-    private void startJoinWait(Topic t) {
+    private void startJoinWait(TopicState t) {
         if (t.joinWaitTimer != null) {
             return;
         }
@@ -836,21 +839,21 @@ public final class ConnectionOwner {
     }
 
     private void onJoinWaitTimeout(Command.JoinWaitTimedOut w) {
-        Topic t = topics.get(w.topic());
+        TopicState t = topics.get(w.topic());
         if (t == null || t.joinWaitToken != w.token() || t.joinWaitTimer == null) {
             return;
         }
         t.joinWaitTimer = null;
-        if (t.phase == TopicPhase.ERRORED && !t.joinWaiters.isEmpty()) {
+        if (t.phase == TopicState.Phase.ERRORED && !t.joinWaiters.isEmpty()) {
             PushTimeoutException error = new PushTimeoutException(t.topic, Protocol.PHX_JOIN, config.pushTimeout());
             if (listener != null) {
-                emit(new ClientEvent.PushTimedOut(t.topic, Protocol.PHX_JOIN, null, config.pushTimeout()));
+                out.emit(new ClientEvent.PushTimedOut(t.topic, Protocol.PHX_JOIN, null, config.pushTimeout()));
             }
             joinFailed(t, error); // the topic stays and is joined once connected
         }
     }
 
-    private void sendJoin(Topic t, boolean rejoin) {
+    private void sendJoin(TopicState t, boolean rejoin) {
         Payload params;
         try {
             params = t.params.get();
@@ -869,43 +872,43 @@ public final class ConnectionOwner {
         t.joinWaitTimer = null;
         String ref = nextRef();
         t.joinRef = ref; // phoenix.js: the join's own ref is the join_ref of this incarnation
-        t.phase = TopicPhase.JOINING;
+        t.phase = TopicState.Phase.JOINING;
         t.joinStartNanos = scheduler.nanoTime();
-        Pending p = new Pending(Kind.JOIN, ref, t.topic, Protocol.PHX_JOIN, config.pushTimeout(), null);
+        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.JOIN, ref, t.topic, Protocol.PHX_JOIN, config.pushTimeout(), null);
         if (!write(Message.of(ref, ref, t.topic, Protocol.PHX_JOIN, params), p)) {
             return;
         }
         if (listener != null) {
-            emit(new ClientEvent.JoinStarted(t.topic, ref, rejoin));
+            out.emit(new ClientEvent.JoinStarted(t.topic, ref, rejoin));
         }
     }
 
-    private void joined(Topic t, Payload response) {
-        t.phase = TopicPhase.JOINED;
+    private void joined(TopicState t, Payload response) {
+        t.phase = TopicState.Phase.JOINED;
         t.rejoinAttempt = 0;
         t.lastResponse = response;
         publishJoined();
         if (listener != null) {
-            emit(new ClientEvent.TopicJoined(t.topic, response,
+            out.emit(new ClientEvent.TopicJoined(t.topic, response,
                     Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
         }
-        completeAll(t.joinWaiters, response);
+        out.completeAll(t.joinWaiters, response);
         while (!t.buffer.isEmpty() && conn == Conn.CONNECTED) {
-            Buffered b = t.buffer.poll();
+            BufferedPush b = t.buffer.poll();
             cancel(b.timer);
             sendPush(t, b.event, b.payload, b.timeout, b.result);
         }
         if (module != null) {
-            callback("joined", () -> module.joined(handle, t.topic, response));
+            out.callback("joined", () -> module.joined(handle, t.topic, response));
         }
     }
 
-    private void joinRefused(Topic t, Payload response) {
+    private void joinRefused(TopicState t, Payload response) {
         // By default final; with rejoinAfterRefusal the topic stays, errored, and is joined again with backoff as
         // phoenix.js does (buffered pushes keep their own timeouts), unless the callback leaves it.
         boolean retry = config.rejoinAfterRefusal();
         if (retry) {
-            t.phase = TopicPhase.ERRORED;
+            t.phase = TopicState.Phase.ERRORED;
         } else {
             removeTopic(t.topic);
         }
@@ -915,31 +918,31 @@ public final class ConnectionOwner {
             failBuffer(t, () -> new TopicClosedException(t.topic, "join refused"));
         }
         topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.JOIN_REFUSED, response));
-        if (retry && topics.get(t.topic) == t && t.phase == TopicPhase.ERRORED) {
+        if (retry && topics.get(t.topic) == t && t.phase == TopicState.Phase.ERRORED) {
             scheduleRejoin(t);
         }
     }
 
-    private void joinFailed(Topic t, SlipstreamException error) {
+    private void joinFailed(TopicState t, SlipstreamException error) {
         if (listener != null) {
-            emit(new ClientEvent.JoinFailed(t.topic, error, Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
+            out.emit(new ClientEvent.JoinFailed(t.topic, error, Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
         }
-        failAll(t.joinWaiters, error);
+        out.failAll(t.joinWaiters, error);
     }
 
-    private void onChannelError(Topic t, Payload payload) {
-        if (t.phase == TopicPhase.LEAVING) {
+    private void onChannelError(TopicState t, Payload payload) {
+        if (t.phase == TopicState.Phase.LEAVING) {
             topicLeft(t);
             return;
         }
-        TopicPhase was = t.phase;
-        t.phase = TopicPhase.ERRORED;
+        TopicState.Phase was = t.phase;
+        t.phase = TopicState.Phase.ERRORED;
         publishJoined();
         failTopicPushes(t, "the channel crashed");
-        if (was == TopicPhase.JOINING) {
-            Pending join = pending.get(t.joinRef);
+        if (was == TopicState.Phase.JOINING) {
+            AwaitedReply join = replies.get(t.joinRef);
             if (join != null) {
-                forget(join);
+                replies.forget(join);
             }
             joinFailed(t, new TopicClosedException(t.topic, "the channel crashed during the join"));
         }
@@ -955,7 +958,7 @@ public final class ConnectionOwner {
         }
     }
 
-    private void scheduleRejoin(Topic t) {
+    private void scheduleRejoin(TopicState t) {
         if (conn != Conn.CONNECTED) {
             return; // rejoined on the next connect
         }
@@ -964,71 +967,71 @@ public final class ConnectionOwner {
         long token = ++timerTokens;
         t.rejoinToken = token;
         if (listener != null) {
-            emit(new ClientEvent.RejoinScheduled(t.topic, t.rejoinAttempt, delay));
+            out.emit(new ClientEvent.RejoinScheduled(t.topic, t.rejoinAttempt, delay));
         }
         String topic = t.topic;
         t.rejoinTimer = scheduler.schedule(delay, () -> send(new Command.RejoinDue(topic, token)));
     }
 
     private void onLeave(Command.LeaveTopic l) {
-        Topic t = topics.get(l.topic());
+        TopicState t = topics.get(l.topic());
         if (t == null) {
-            complete(l.result(), null);
+            out.complete(l.result(), null);
             return;
         }
-        if (t.phase == TopicPhase.LEAVING) {
+        if (t.phase == TopicState.Phase.LEAVING) {
             t.leaveWaiters.add(l.result());
             return;
         }
         t.leaveWaiters.add(l.result());
         cancel(t.rejoinTimer);
         t.rejoinTimer = null;
-        if (t.phase == TopicPhase.JOINING) {
-            Pending join = pending.get(t.joinRef);
+        if (t.phase == TopicState.Phase.JOINING) {
+            AwaitedReply join = replies.get(t.joinRef);
             if (join != null) {
-                forget(join);
+                replies.forget(join);
             }
-            failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
+            out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
         }
-        if (conn != Conn.CONNECTED || t.phase == TopicPhase.ERRORED) {
+        if (conn != Conn.CONNECTED || t.phase == TopicState.Phase.ERRORED) {
             topicLeft(t); // nothing joined on the server: leaving is local
             return;
         }
-        t.phase = TopicPhase.LEAVING;
+        t.phase = TopicState.Phase.LEAVING;
         publishJoined();
         String ref = nextRef();
-        Pending p = new Pending(Kind.LEAVE, ref, t.topic, Protocol.PHX_LEAVE, config.pushTimeout(), null);
+        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.LEAVE, ref, t.topic, Protocol.PHX_LEAVE, config.pushTimeout(), null);
         write(Message.of(t.joinRef, ref, t.topic, Protocol.PHX_LEAVE, Payload.empty()), p);
     }
 
-    private void topicLeft(Topic t) {
+    private void topicLeft(TopicState t) {
         removeTopic(t.topic);
         cancel(t.rejoinTimer);
         cancel(t.joinWaitTimer);
-        failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
+        out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
         publishJoined();
         failTopicPushes(t, "the topic was left");
         failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
-        for (Pending p : new ArrayList<>(pending.values())) {
-            if (p.kind == Kind.LEAVE && p.topic.equals(t.topic)) {
-                forget(p);
+        for (AwaitedReply p : replies.snapshot()) {
+            if (p.kind == AwaitedReply.Kind.LEAVE && p.topic.equals(t.topic)) {
+                replies.forget(p);
             }
         }
         if (listener != null) {
-            emit(new ClientEvent.TopicLeft(t.topic));
+            out.emit(new ClientEvent.TopicLeft(t.topic));
         }
-        completeAll(t.leaveWaiters, null);
+        out.completeAll(t.leaveWaiters, null);
         if (module != null) {
-            callback("left", () -> module.left(handle, t.topic));
+            out.callback("left", () -> module.left(handle, t.topic));
         }
     }
 
-    private void topicClosed(Topic t, TopicCloseReason reason) {
+    private void topicClosed(TopicState t, TopicCloseReason reason) {
         if (listener != null) {
-            emit(new ClientEvent.TopicClosed(t.topic, reason));
+            out.emit(new ClientEvent.TopicClosed(t.topic, reason));
         }
         if (module != null) {
-            callback("topicClosed", () -> module.topicClosed(handle, t.topic, reason));
+            out.callback("topicClosed", () -> module.topicClosed(handle, t.topic, reason));
         }
     }
 
@@ -1040,23 +1043,23 @@ public final class ConnectionOwner {
             return;
         }
         Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
-        Topic t = topics.get(p.topic());
-        if (t != null && t.phase == TopicPhase.JOINED && conn == Conn.CONNECTED) {
+        TopicState t = topics.get(p.topic());
+        if (t != null && t.phase == TopicState.Phase.JOINED && conn == Conn.CONNECTED) {
             sendPush(t, p.event(), p.payload(), timeout, p.result());
             return;
         }
-        if (t != null && t.phase != TopicPhase.LEAVING && config.pushBufferSize() > 0 && willBeConnected()) {
+        if (t != null && t.phase != TopicState.Phase.LEAVING && config.pushBufferSize() > 0 && willBeConnected()) {
             if (t.buffer.size() >= config.pushBufferSize()) {
                 dropPush(t.topic, p.event(), p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
                 return;
             }
             long id = ++bufferedIds;
-            Buffered b = new Buffered(id, p.event(), p.payload(), timeout, p.result());
+            BufferedPush b = new BufferedPush(id, p.event(), p.payload(), timeout, p.result());
             String topic = t.topic;
             b.timer = scheduler.schedule(timeout, () -> send(new Command.BufferedPushTimedOut(topic, id)));
             t.buffer.add(b);
             if (listener != null) {
-                emit(new ClientEvent.PushBuffered(topic, p.event(), t.buffer.size()));
+                out.emit(new ClientEvent.PushBuffered(topic, p.event(), t.buffer.size()));
             }
             return;
         }
@@ -1080,104 +1083,75 @@ public final class ConnectionOwner {
         return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
     }
 
-    private void sendPush(Topic t, String event, Payload payload, Duration timeout,
+    private void sendPush(TopicState t, String event, Payload payload, Duration timeout,
             CompletableFuture<Payload.Reply> result) {
         String ref = nextRef();
-        Pending p = new Pending(Kind.PUSH, ref, t.topic, event, timeout, result);
+        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.PUSH, ref, t.topic, event, timeout, result);
         write(Message.of(t.joinRef, ref, t.topic, event, payload), p);
     }
 
-    /**
-     * The deadline timer fired: every message whose reply is overdue now times out, earliest deadline first. The
-     * timer is armed again for the next deadline before any of them is handled, so by the time a caller sees a
-     * timed-out future the next deadline already has its timer (virtual-time tests rely on that to advance the clock
-     * deterministically). A firing made stale by a re-arm is ignored.
-     */
+    /** The deadline timer fired: each overdue reply times out, earliest first ({@link AwaitedReplies#takeDue}). */
     private void onDeadlinesDue(long token) {
-        if (token != deadlineToken) {
-            return;
-        }
-        deadlineTimer = null;
-        deadlineArmedFor = Long.MAX_VALUE;
-        long now = scheduler.nanoTime();
-        List<Pending> due = new ArrayList<>();
-        for (Pending p; (p = deadlines.pollDue(now)) != null; ) {
-            due.add(p);
-        }
-        armDeadlines();
-        for (Pending p : due) {
+        for (AwaitedReply p : replies.takeDue(token)) {
             // An earlier one's handling (a leave timing out closes its topic) may have failed this one already.
-            if (pending.remove(p.ref) == p) {
+            if (replies.remove(p)) {
                 onPendingTimeout(p);
             }
         }
     }
 
-    /** Arms the one deadline timer for the earliest deadline, unless it is already armed for it or earlier. */
-    private void armDeadlines() {
-        long next = deadlines.earliest();
-        if (next == Long.MAX_VALUE || next >= deadlineArmedFor) {
-            return;
-        }
-        cancel(deadlineTimer);
-        long token = ++deadlineToken;
-        deadlineArmedFor = next;
-        deadlineTimer = scheduler.schedule(Duration.ofNanos(Math.max(0, next - scheduler.nanoTime())),
-                () -> send(new Command.DeadlinesDue(token)));
-    }
-
-    private void onPendingTimeout(Pending p) {
+    private void onPendingTimeout(AwaitedReply p) {
         String ref = p.ref;
         PushTimeoutException error = new PushTimeoutException(p.topic, p.event, p.timeout);
         if (listener != null) {
-            emit(new ClientEvent.PushTimedOut(p.topic, p.event, ref, p.timeout));
+            out.emit(new ClientEvent.PushTimedOut(p.topic, p.event, ref, p.timeout));
         }
-        Topic t = topics.get(p.topic);
-        if (p.kind == Kind.PUSH) {
-            fail(p.result, error);
-        } else if (p.kind == Kind.LEAVE) {
+        TopicState t = topics.get(p.topic);
+        if (p.kind == AwaitedReply.Kind.PUSH) {
+            out.fail(p.result, error);
+        } else if (p.kind == AwaitedReply.Kind.LEAVE) {
             if (t != null) {
                 topicLeft(t); // phoenix.js: a leave that times out closes the topic all the same
             }
-        } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicPhase.JOINING) {
+        } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicState.Phase.JOINING) {
             // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
             write(Message.of(ref, nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
             t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
-            t.phase = TopicPhase.ERRORED;
+            t.phase = TopicState.Phase.ERRORED;
             joinFailed(t, error);
             scheduleRejoin(t);
         }
     }
 
     private void onBufferedPushTimeout(Command.BufferedPushTimedOut b) {
-        Topic t = topics.get(b.topic());
+        TopicState t = topics.get(b.topic());
         if (t == null) {
             return;
         }
-        for (Iterator<Buffered> it = t.buffer.iterator(); it.hasNext(); ) {
-            Buffered x = it.next();
+        for (Iterator<BufferedPush> it = t.buffer.iterator(); it.hasNext(); ) {
+            BufferedPush x = it.next();
             if (x.id == b.id()) {
                 it.remove();
                 if (listener != null) {
-                    emit(new ClientEvent.PushTimedOut(t.topic, x.event, null, x.timeout));
+                    out.emit(new ClientEvent.PushTimedOut(t.topic, x.event, null, x.timeout));
                 }
-                fail(x.result, new PushTimeoutException(t.topic, x.event, x.timeout));
+                out.fail(x.result, new PushTimeoutException(t.topic, x.event, x.timeout));
                 return;
             }
         }
     }
 
-    private void failTopicPushes(Topic t, String why) {
-        for (Pending p : new ArrayList<>(pending.values())) {
-            if (p.kind == Kind.PUSH && p.topic.equals(t.topic)) {
-                forget(p);
-                fail(p.result, new TopicClosedException(t.topic, why));
+    private void failTopicPushes(TopicState t, String why) {
+        for (AwaitedReply p : replies.snapshot()) {
+            if (p.kind == AwaitedReply.Kind.PUSH && p.topic.equals(t.topic)) {
+                replies.forget(p);
+                out.fail(p.result, new TopicClosedException(t.topic, why));
             }
         }
     }
 
-    private void failBuffer(Topic t, Supplier<SlipstreamException> error) {
-        Buffered b;
+    private void failBuffer(TopicState t, Supplier<SlipstreamException> error) {
+        BufferedPush b;
         while ((b = t.buffer.poll()) != null) {
             cancel(b.timer);
             dropPush(t.topic, b.event, b.result, error.get());
@@ -1187,9 +1161,9 @@ public final class ConnectionOwner {
     /** A push that ends unsent: the {@code PushDropped} event, then its future fails. */
     private void dropPush(String topic, String event, CompletableFuture<Payload.Reply> result, SlipstreamException error) {
         if (listener != null) {
-            emit(new ClientEvent.PushDropped(topic, event, error));
+            out.emit(new ClientEvent.PushDropped(topic, event, error));
         }
-        fail(result, error);
+        out.fail(result, error);
     }
 
     // ======================================================================================== writing
@@ -1199,16 +1173,16 @@ public final class ConnectionOwner {
     }
 
     /** Encodes and sends {@code m}; registers {@code awaiting} (with its timeout) for the reply. */
-    private boolean write(Message m, Pending awaiting) {
+    private boolean write(Message m, AwaitedReply awaiting) {
         Frame frame;
         try {
             frame = config.serializer().encodeToServer(m);
         } catch (EncodeException | IllegalArgumentException e) {
             if (awaiting != null && awaiting.result != null) {
-                fail(awaiting.result, new SlipstreamException("cannot encode \"" + m.event() + "\" on \""
+                out.fail(awaiting.result, new SlipstreamException("cannot encode \"" + m.event() + "\" on \""
                         + m.topic() + "\": " + e.getMessage(), e));
-            } else if (awaiting != null && awaiting.kind == Kind.JOIN) {
-                Topic t = removeTopic(m.topic());
+            } else if (awaiting != null && awaiting.kind == AwaitedReply.Kind.JOIN) {
+                TopicState t = removeTopic(m.topic());
                 if (t != null) {
                     joinFailed(t, new SlipstreamException("cannot encode the join of \"" + m.topic() + "\": "
                             + e.getMessage(), e));
@@ -1219,25 +1193,43 @@ public final class ConnectionOwner {
             return false;
         }
         if (awaiting != null) {
-            awaiting.sentNanos = scheduler.nanoTime();
-            pending.put(awaiting.ref, awaiting);
-            // One timer for every reply awaited: only a deadline earlier than the armed one touches the scheduler.
-            if (deadlines.add(awaiting, awaiting.sentNanos, awaiting.timeout) < deadlineArmedFor) {
-                armDeadlines();
-            }
+            replies.await(awaiting);
         }
-        CompletableFuture<Void> sent = transport.send(frame);
-        if (!sent.isDone() || sent.isCompletedExceptionally()) {
-            sent.whenComplete(sendFailed); // one listener per connection, not a new one per frame
-        }
+        outbox.add(frame); // sent with the rest of the burst when the owner runs dry (whenIdle)
         if (listener != null) {
             int size = frame.size();
-            emit(new ClientEvent.FrameSent(size, frame instanceof Frame.Binary));
-            if (awaiting != null && awaiting.kind == Kind.PUSH) {
-                emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), size));
+            out.emit(new ClientEvent.FrameSent(size, frame instanceof Frame.Binary));
+            if (awaiting != null && awaiting.kind == AwaitedReply.Kind.PUSH) {
+                out.emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), size));
             }
         }
         return true;
+    }
+
+    /**
+     * Sends the frames of the burst the owner just drained, in one call so a transport can write them in one go.
+     * Runs when the owner runs dry, and before anything else reaches the transport (a close, an abort) or the
+     * transport changes.
+     */
+    private void flushWrites() {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        if (transport == null) {
+            outbox.clear(); // the connection ended in this burst; what waited for it has failed already
+            return;
+        }
+        CompletableFuture<Void> sent = outbox.size() == 1 ? transport.send(outbox.get(0)) : transport.sendAll(outbox);
+        outbox.clear();
+        if (!sent.isDone() || sent.isCompletedExceptionally()) {
+            sent.whenComplete(sendFailed); // one listener per connection, not a new one per frame
+        }
+    }
+
+    /** The owner ran dry: write the burst's frames, then hand its callbacks and events over (one task). */
+    private void whenIdle() {
+        flushWrites();
+        out.flush();
     }
 
     private String nextRef() {
@@ -1251,7 +1243,7 @@ public final class ConnectionOwner {
      * rules, published to the topic's {@code Presence} view, then the view's callbacks run here, on the callback
      * thread, like the module's. The message still reaches the module's {@code message} callback afterwards.
      */
-    private void onPresence(Topic t, String event, Payload payload) {
+    private void onPresence(TopicState t, String event, Payload payload) {
         List<PresenceSync.Change> changes = new ArrayList<>();
         boolean synced;
         try {
@@ -1267,7 +1259,7 @@ public final class ConnectionOwner {
         } catch (IllegalArgumentException e) {
             String why = "presence not updated: " + e.getMessage();
             if (listener != null) {
-                emit(new ClientEvent.MessageDropped(t.topic, event, why));
+                out.emit(new ClientEvent.MessageDropped(t.topic, event, why));
             }
             LOG.log(Level.WARNING, "slipstream client: " + event + " on \"" + t.topic + "\": " + why);
             return;
@@ -1278,12 +1270,12 @@ public final class ConnectionOwner {
         PresenceSinks.Sink sink = presenceSinks.sink(t.topic);
         sink.publish(t.presence.snapshot());
         for (Map.Entry<String, Runnable> call : sink.callbacks(changes)) {
-            callback(call.getKey(), call.getValue());
+            out.callback(call.getKey(), call.getValue());
         }
     }
 
     /** A topic ends (left, closed, refused for good): its presence view shows nobody, as a new channel would. */
-    private void dropPresence(Topic t) {
+    private void dropPresence(TopicState t) {
         if (t.presence != null) {
             t.presence = null;
             PresenceSinks.Sink sink = presenceSinks.existing(t.topic);
@@ -1293,8 +1285,8 @@ public final class ConnectionOwner {
         }
     }
 
-    private Topic removeTopic(String topic) {
-        Topic t = topics.remove(topic);
+    private TopicState removeTopic(String topic) {
+        TopicState t = topics.remove(topic);
         if (t != null) {
             dropPresence(t);
         }
@@ -1305,82 +1297,12 @@ public final class ConnectionOwner {
 
     private void publishJoined() {
         java.util.HashSet<String> joined = new java.util.HashSet<>();
-        for (Topic t : topics.values()) {
-            if (t.phase == TopicPhase.JOINED) {
+        for (TopicState t : topics.values()) {
+            if (t.phase == TopicState.Phase.JOINED) {
                 joined.add(t.topic);
             }
         }
         joinedSnapshot = Set.copyOf(joined);
-    }
-
-    private void emit(ClientEvent event) {
-        try {
-            listener.onEvent(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "slipstream event listener threw on " + event.getClass().getSimpleName(), e);
-        }
-    }
-
-    private void callback(String name, Runnable body) {
-        long start = scheduler.nanoTime();
-        if (listener != null) {
-            emit(new ClientEvent.CallbackStarted(name));
-        }
-        try {
-            body.run();
-            if (listener != null) {
-                emit(new ClientEvent.CallbackFinished(name, Duration.ofNanos(scheduler.nanoTime() - start)));
-            }
-        } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError) {
-                throw e;
-            }
-            if (listener != null) {
-                emit(new ClientEvent.CallbackFailed(name, Duration.ofNanos(scheduler.nanoTime() - start), e));
-            }
-            LOG.log(Level.WARNING, "slipstream module callback " + name + " threw; the client carries on", e);
-        }
-    }
-
-    private <T> void complete(CompletableFuture<T> f, T value) {
-        completer.execute(() -> f.complete(value));
-    }
-
-    private void fail(CompletableFuture<?> f, Throwable error) {
-        completer.execute(() -> f.completeExceptionally(error));
-    }
-
-    private <T> void completeAll(List<CompletableFuture<T>> fs, T value) {
-        for (CompletableFuture<T> f : fs) {
-            complete(f, value);
-        }
-        fs.clear();
-    }
-
-    private void failAll(List<? extends CompletableFuture<?>> fs, Throwable error) {
-        for (CompletableFuture<?> f : fs) {
-            fail(f, error);
-        }
-        fs.clear();
-    }
-
-    /**
-     * Stops waiting for {@code p}'s reply. The deadline timer stays armed (a firing with nothing due only re-arms it),
-     * so an answered push costs no timer operation.
-     */
-    private void forget(Pending p) {
-        pending.remove(p.ref);
-        deadlines.remove(p);
-    }
-
-    /** Cancels the deadline timer when no reply is awaited any more (after a disconnect or close). */
-    private void disarmDeadlinesIfIdle() {
-        if (deadlines.isEmpty() && deadlineTimer != null) {
-            deadlineTimer.cancel();
-            deadlineTimer = null;
-            deadlineArmedFor = Long.MAX_VALUE;
-            deadlineToken++;
-        }
     }
 
     private static void cancel(Scheduler.Cancellable c) {
@@ -1389,76 +1311,7 @@ public final class ConnectionOwner {
         }
     }
 
-    // ======================================================================================== URIs
-
-    /** {@code ws(s)://host/socket} or {@code .../socket/websocket}, {@code http(s)} taken as {@code ws(s)}. */
-    public static URI normalizeEndpoint(URI endpoint) {
-        String scheme = endpoint.getScheme();
-        if (scheme == null) {
-            throw new IllegalArgumentException("endpoint has no scheme (want ws:// or wss://): "
-                    + TransportRequest.redact(endpoint));
-        }
-        String s = scheme.toLowerCase(java.util.Locale.ROOT);
-        if (s.equals("http")) {
-            s = "ws";
-        } else if (s.equals("https")) {
-            s = "wss";
-        } else if (!s.equals("ws") && !s.equals("wss")) {
-            throw new IllegalArgumentException("endpoint scheme must be ws or wss, was " + scheme + " in "
-                    + TransportRequest.redact(endpoint));
-        }
-        if (endpoint.getHost() == null || endpoint.getHost().isEmpty()) {
-            throw new IllegalArgumentException("endpoint has no host: " + TransportRequest.redact(endpoint));
-        }
-        String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
-        if (path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
-        }
-        if (!path.endsWith("/websocket")) {
-            path = path + "/websocket";
-        }
-        String query = endpoint.getRawQuery();
-        return URI.create(s + "://" + endpoint.getRawAuthority() + path + (query == null ? "" : "?" + query));
-    }
-
-    /** Appends the params (nested maps as {@code key[sub]=v}) and then {@code vsn}, last, as phoenix.js does. */
-    public static URI buildUri(URI endpoint, Map<String, ?> params, String vsn) {
-        StringBuilder q = new StringBuilder();
-        if (endpoint.getRawQuery() != null && !endpoint.getRawQuery().isEmpty()) {
-            q.append(endpoint.getRawQuery());
-        }
-        if (params != null) {
-            appendParams(q, null, params);
-        }
-        if (q.length() > 0) {
-            q.append('&');
-        }
-        q.append("vsn=").append(vsn);
-        String base = endpoint.toString();
-        int at = base.indexOf('?');
-        if (at >= 0) {
-            base = base.substring(0, at);
-        }
-        return URI.create(base + "?" + q);
-    }
-
-    private static void appendParams(StringBuilder q, String prefix, Map<?, ?> params) {
-        for (Map.Entry<?, ?> e : params.entrySet()) {
-            String key = prefix == null ? String.valueOf(e.getKey()) : prefix + "[" + e.getKey() + "]";
-            Object v = e.getValue();
-            if (v instanceof Map<?, ?> nested) {
-                appendParams(q, key, nested);
-                continue;
-            }
-            if (q.length() > 0) {
-                q.append('&');
-            }
-            q.append(URLEncoder.encode(key, StandardCharsets.UTF_8)).append('=')
-                    .append(URLEncoder.encode(v == null ? "" : String.valueOf(v), StandardCharsets.UTF_8));
-        }
-    }
-
-    // ======================================================================================== state records
+    // ======================================================================================== transport reports
 
     /** Hands transport reports to the owner, tagged with their connection attempt. Never blocks. */
     private final class Listener implements TransportListener {
@@ -1484,66 +1337,6 @@ public final class ConnectionOwner {
         }
     }
 
-    private static final class Topic {
-        final String topic;
-        Supplier<? extends Payload> params;
-        TopicPhase phase = TopicPhase.JOINING;
-        String joinRef;
-        long joinStartNanos;
-        Payload lastResponse = Payload.empty();
-        int rejoinAttempt;
-        long rejoinToken;
-        Scheduler.Cancellable rejoinTimer;
-        long joinWaitToken;
-        Scheduler.Cancellable joinWaitTimer;
-        final List<CompletableFuture<Payload>> joinWaiters = new ArrayList<>();
-        final List<CompletableFuture<Void>> leaveWaiters = new ArrayList<>();
-        final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
-        /** Who is online on this topic; made by the first presence message. */
-        TopicPresence presence;
 
-        Topic(String topic, Supplier<? extends Payload> params) {
-            this.topic = topic;
-            this.params = params;
-        }
-    }
 
-    /** A join, leave or push sent and waiting for its reply, in {@link #deadlines} until then. */
-    private static final class Pending extends Deadlines.Entry {
-        final Kind kind;
-        final String ref;
-        final String topic;
-        final String event;
-        final Duration timeout;
-        final CompletableFuture<Payload.Reply> result;
-        long sentNanos;
-
-        Pending(Kind kind, String ref, String topic, String event, Duration timeout,
-                CompletableFuture<Payload.Reply> result) {
-            this.kind = kind;
-            this.ref = ref;
-            this.topic = topic;
-            this.event = event;
-            this.timeout = timeout;
-            this.result = result;
-        }
-    }
-
-    /** A push waiting in its topic's buffer for the (re)join. */
-    private static final class Buffered {
-        final long id;
-        final String event;
-        final Payload payload;
-        final Duration timeout;
-        final CompletableFuture<Payload.Reply> result;
-        Scheduler.Cancellable timer;
-
-        Buffered(long id, String event, Payload payload, Duration timeout, CompletableFuture<Payload.Reply> result) {
-            this.id = id;
-            this.event = event;
-            this.payload = payload;
-            this.timeout = timeout;
-            this.result = result;
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.slipstream.client.transport;
 
 import dev.slipstream.protocol.Frame;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,6 +17,22 @@ public interface TransportConnection {
 
     /** Sends one whole frame; the future completes when the frame was handed to the network. */
     CompletableFuture<Void> send(Frame frame);
+
+    /**
+     * Sends {@code frames} in order, as {@link #send} does for each, in as few socket writes as the transport can:
+     * the client hands over together the frames a burst of its commands produced. The list is only read during the
+     * call. The future completes when every frame was handed to the network, or fails as the first failed one does.
+     * The default sends them one by one.
+     */
+    default CompletableFuture<Void> sendAll(List<Frame> frames) {
+        CompletableFuture<?>[] sent = new CompletableFuture<?>[frames.size()];
+        boolean allDone = true;
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = send(frames.get(i));
+            allDone &= sent[i].isDone() && !sent[i].isCompletedExceptionally();
+        }
+        return allDone ? CompletableFuture.completedFuture(null) : CompletableFuture.allOf(sent);
+    }
 
     /** Starts the closing handshake by sending a close frame; the listener's {@code onClosed} follows. */
     void close(int code, String reason);

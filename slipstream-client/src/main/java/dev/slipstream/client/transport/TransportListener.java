@@ -4,7 +4,8 @@ import dev.slipstream.protocol.Frame;
 
 /**
  * Receives what a {@link TransportConnection} reads. Called one at a time, never concurrently, and must return
- * quickly: the client's implementation only enqueues the frame for the client's owner.
+ * quickly: the client's implementation hands the frame to the client's owner, which applies it right there when idle
+ * (its work never blocks and never runs user code) and else queues it.
  *
  * <pre>{@code
  * TransportListener listener = new TransportListener() {

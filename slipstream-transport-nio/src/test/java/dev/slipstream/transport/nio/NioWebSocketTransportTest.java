@@ -113,6 +113,32 @@ class NioWebSocketTransportTest {
         assertThat(server.next().bytes()).isEqualTo(sent);
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {2, 64, 400})
+    void aBurstSentTogetherArrivesWholeAndInOrder(int count) throws Exception {
+        // 64 small frames go out in one gathering write; 400 frames of 1 KB exceed one write's bound and are offered
+        // one by one, the mixed burst has a large binary that is masked chunk by chunk.
+        EchoWebSocketServer server = server();
+        TransportRecorder recorder = new TransportRecorder();
+        TransportConnection c = connect(server, recorder);
+        List<Frame> burst = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            burst.add(count == 400 ? Frame.text(i + ":" + text(1024)) : Frame.text("frame " + i));
+        }
+        if (count == 2) {
+            burst.add(Frame.binary(bytes(300_000)));
+        }
+        c.sendAll(burst).get(20, TimeUnit.SECONDS);
+        for (int i = 0; i < count; i++) {
+            String expected = count == 400 ? i + ":" + text(1024) : "frame " + i;
+            assertThat(recorder.nextText()).isEqualTo(expected);
+            assertThat(server.next().text()).isEqualTo(expected);
+        }
+        if (count == 2) {
+            assertThat(recorder.nextBinary()).isEqualTo(bytes(300_000));
+        }
+    }
+
     @Test
     void nonAsciiTextSurvivesTheRoundTrip() throws Exception {
         EchoWebSocketServer server = server();

@@ -787,6 +787,92 @@ public final class NioConnection
         return done;
     }
 
+    /**
+     * Sends a burst in order. When nothing is queued, on plain TCP, with every frame whole in memory and at most
+     * {@link #MAX_WRITE} bytes in all, the burst goes out in one gathering socket write; frames the socket does not
+     * take wait in the queue as with {@link #send}. Otherwise each frame is offered in turn. Frames leave in order, so
+     * the returned future, the last frame's, completes once all did.
+     */
+    @Override
+    public CompletableFuture<Void> sendAll(List<Frame> frames) {
+        int n = frames.size();
+        if (n == 1) {
+            return send(frames.get(0));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        OutFrame[] burst = new OutFrame[n];
+        long bytes = 0;
+        boolean gather = true;
+        for (int i = 0; i < n; i++) {
+            // encoded and masked before taking the lock, as send does
+            burst[i] = OutFrame.of(Objects.requireNonNull(frames.get(i), "frame"), nextMask(), i == n - 1 ? done : null);
+            gather &= burst[i].whole();
+            bytes += burst[i].remaining();
+        }
+        gather &= bytes <= MAX_WRITE;
+        int last = REFUSED;
+        boolean blocked;
+        try {
+            synchronized (this) {
+                if (gather && tls == null && out == OUT_OPEN && queue == null && !writeBlocked && !tlsStalled) {
+                    last = gatherLocked(burst, bytes);
+                } else {
+                    for (OutFrame f : burst) {
+                        last = offerLocked(f, false);
+                    }
+                }
+                blocked = writeBlocked;
+            }
+        } catch (IOException e) {
+            done.completeExceptionally(e);
+            onLoop(() -> onFailure(e));
+            return done;
+        }
+        if (last == REFUSED) {
+            done.completeExceptionally(new IOException("the websocket to " + request.redactedUri() + " is "
+                    + (finishedOrDead() ? "closed" : "closing") + "; the frames were not sent"));
+            return done;
+        }
+        if (blocked) {
+            onLoop(this::updateInterest); // OP_WRITE: the loop writes the rest
+        }
+        if (last == WRITTEN) {
+            done.complete(null);
+        }
+        return done;
+    }
+
+    /**
+     * One gathering write of a burst of whole frames; those it did not finish (the first perhaps started) wait in the
+     * queue, in order. Returns what happened to the last frame. Under the write lock.
+     */
+    private int gatherLocked(OutFrame[] burst, long bytes) throws IOException {
+        int count = 0;
+        for (OutFrame f : burst) {
+            count += f.buffers().length;
+        }
+        ByteBuffer[] all = new ByteBuffer[count];
+        int at = 0;
+        for (OutFrame f : burst) {
+            for (ByteBuffer b : f.buffers()) {
+                all[at++] = b;
+            }
+        }
+        if (channel.write(all) == bytes) {
+            return WRITTEN;
+        }
+        queue = new ArrayDeque<>(burst.length);
+        for (OutFrame f : burst) {
+            if (f.remaining() > 0) {
+                queue.add(f);
+            } else if (f.done != null) {
+                f.done.complete(null); // never the last one here: the last is unfinished
+            }
+        }
+        markBlockedLocked();
+        return QUEUED;
+    }
+
     @Override
     public void close(int code, String reason) {
         if (!FrameParser.isValidReceivedCode(code)) {

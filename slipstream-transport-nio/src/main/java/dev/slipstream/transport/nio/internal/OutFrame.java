@@ -105,6 +105,25 @@ final class OutFrame {
         }
     }
 
+    /** Whether the frame's bytes are all in {@link #buffers()} (not a large binary masked chunk by chunk). */
+    boolean whole() {
+        return source == null;
+    }
+
+    /** The buffers that go to the socket now (for a gathering write of a burst of whole frames). */
+    ByteBuffer[] buffers() {
+        return buffers;
+    }
+
+    /** The bytes of {@link #buffers()} not written yet. */
+    long remaining() {
+        long n = 0;
+        for (ByteBuffer b : buffers) {
+            n += b.remaining();
+        }
+        return n;
+    }
+
     /** Whether any byte of this frame went out: then nothing may be written before its end. */
     boolean started() {
         return buffers[0].position() > 0;

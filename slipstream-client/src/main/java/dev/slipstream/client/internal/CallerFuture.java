@@ -1,0 +1,176 @@
+package dev.slipstream.client.internal;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The future a caller gets from the client: a thread that only waits on it ({@code get}, {@code join}) is woken by
+ * the client's owner itself, the moment the reply is in, while stages chained on it ({@code thenApply},
+ * {@code whenComplete}, {@code allOf}, ...) run on the completion pool, never on the owner or a transport thread.
+ *
+ * <p>How: the outcome lives first in a private future that only waiting threads ever wait on, which the owner
+ * completes where it runs (its waiters are parked threads, never code). The public future itself is settled with
+ * the same outcome on the completion pool ({@link #settle()}), and that is where dependent stages run, or by a
+ * waiting caller once it woke, whichever comes first. Reads ({@code isDone}, {@code getNow}, ...) see the private outcome at once. A caller who
+ * completes or cancels the future completes both, first one wins, as with any {@link CompletableFuture}.
+ *
+ * <pre>{@code
+ * CallerFuture<Payload.Reply> f = new CallerFuture<>();
+ * if (f.completeForWaiters(reply)) {             // on the owner: a thread in f.join() wakes now
+ *     SharedPools.completions().execute(f::settle); // f's dependent stages run there
+ * }
+ * }</pre>
+ */
+public final class CallerFuture<T> extends CompletableFuture<T> {
+    /** What waiting threads wait on; completed first, by the owner or by a caller. */
+    private final CompletableFuture<T> outcome = new CompletableFuture<>();
+
+    /** On the owner: completes for waiting threads now; true when this call decided the outcome (then settle it). */
+    boolean completeForWaiters(T v) {
+        return outcome.complete(v);
+    }
+
+    /** On the owner: fails for waiting threads now; true when this call decided the outcome (then settle it). */
+    boolean failForWaiters(Throwable e) {
+        return outcome.completeExceptionally(e);
+    }
+
+    /**
+     * Gives the public future the outcome, running the stages that depend on it on this thread: the completion pool,
+     * or a caller that waited (who then, like any thread completing a future, runs its dependants).
+     */
+    void settle() {
+        if (super.isDone() || !outcome.isDone()) {
+            return;
+        }
+        try {
+            super.complete(outcome.join());
+        } catch (CancellationException e) {
+            super.cancel(false);
+        } catch (CompletionException e) {
+            super.completeExceptionally(e.getCause());
+        }
+    }
+
+    @Override
+    public boolean complete(T v) {
+        if (outcome.complete(v)) {
+            return super.complete(v);
+        }
+        return false;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable e) {
+        if (outcome.completeExceptionally(e)) {
+            return super.completeExceptionally(e);
+        }
+        return false;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (outcome.cancel(mayInterruptIfRunning)) {
+            super.cancel(mayInterruptIfRunning);
+            return true;
+        }
+        return outcome.isCancelled();
+    }
+
+    @Override
+    public void obtrudeValue(T v) {
+        outcome.obtrudeValue(v);
+        super.obtrudeValue(v);
+    }
+
+    @Override
+    public void obtrudeException(Throwable e) {
+        outcome.obtrudeException(e);
+        super.obtrudeException(e);
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
+        if (supplier == null || executor == null) {
+            throw new NullPointerException();
+        }
+        executor.execute(() -> {
+            try {
+                complete(supplier.get());
+            } catch (Throwable t) {
+                completeExceptionally(t);
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
+        return completeAsync(supplier, defaultExecutor());
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        try {
+            return outcome.get();
+        } finally {
+            settle(); // so a stage added after get() returned runs at once on this thread, as with any future
+        }
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return outcome.get(timeout, unit);
+        } finally {
+            settle();
+        }
+    }
+
+    @Override
+    public T join() {
+        try {
+            return outcome.join();
+        } finally {
+            settle();
+        }
+    }
+
+    @Override
+    public T getNow(T valueIfAbsent) {
+        return outcome.getNow(valueIfAbsent);
+    }
+
+    @Override
+    public boolean isDone() {
+        return outcome.isDone();
+    }
+
+    @Override
+    public boolean isCompletedExceptionally() {
+        return outcome.isCompletedExceptionally();
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return outcome.isCancelled();
+    }
+
+    @Override
+    public int getNumberOfDependents() {
+        return super.getNumberOfDependents() + outcome.getNumberOfDependents();
+    }
+
+    @Override
+    public String toString() {
+        String s = outcome.toString();
+        return "CallerFuture" + s.substring(s.indexOf('@'));
+    }
+
+}
