@@ -75,6 +75,12 @@ public final class Presence {
     private final String topic;
     private final ObjectMapper mapper;
     private volatile List<Entry> entries = List.of();
+    /**
+     * The state of the sync whose callbacks run on this thread now. Callbacks run on the callbacks executor after
+     * the owner has moved on, perhaps past later syncs; inside them the list must still be the one they report on,
+     * as in phoenix.js, where they run synchronously within the sync.
+     */
+    private final ThreadLocal<List<Entry>> inCallback = new ThreadLocal<>();
     final List<JoinCallback> joinCallbacks = new CopyOnWriteArrayList<>();
     final List<LeaveCallback> leaveCallbacks = new CopyOnWriteArrayList<>();
     final List<Runnable> syncCallbacks = new CopyOnWriteArrayList<>();
@@ -91,7 +97,7 @@ public final class Presence {
 
     /** Everyone online now (a snapshot), in phoenix.js's {@code list()} order; empty before the first state. */
     public List<Entry> list() {
-        return entries;
+        return current();
     }
 
     /**
@@ -100,7 +106,7 @@ public final class Presence {
      */
     public <T> List<T> list(BiFunction<String, Entry, ? extends T> chooser) {
         Objects.requireNonNull(chooser, "chooser");
-        List<Entry> now = entries;
+        List<Entry> now = current();
         List<T> chosen = new ArrayList<>(now.size());
         for (Entry e : now) {
             chosen.add(chooser.apply(e.key(), e));
@@ -118,7 +124,7 @@ public final class Presence {
 
     /** The presence of {@code key}, if online. */
     public Optional<Entry> get(String key) {
-        for (Entry e : entries) {
+        for (Entry e : current()) {
             if (e.key().equals(key)) {
                 return Optional.of(e);
             }
@@ -151,6 +157,32 @@ public final class Presence {
 
     void publish(List<Entry> now) {
         entries = Collections.unmodifiableList(now);
+    }
+
+    private List<Entry> current() {
+        List<Entry> pinned = inCallback.get();
+        return pinned != null ? pinned : entries;
+    }
+
+    /** {@code callback}, run with this view showing {@code state}, the list of the sync it belongs to. */
+    Runnable pinnedTo(List<Entry> state, Runnable callback) {
+        return () -> {
+            List<Entry> outer = inCallback.get();
+            inCallback.set(state);
+            try {
+                callback.run();
+            } finally {
+                if (outer == null) {
+                    inCallback.remove();
+                } else {
+                    inCallback.set(outer);
+                }
+            }
+        };
+    }
+
+    List<Entry> published() {
+        return entries;
     }
 
     Entry entry(String key, ObjectNode presence) {

@@ -57,18 +57,22 @@ final class PresenceViews implements PresenceSinks {
         @Override
         public List<Map.Entry<String, Runnable>> callbacks(List<PresenceSync.Change> changes) {
             List<Map.Entry<String, Runnable>> calls = new ArrayList<>();
+            List<Presence.Entry> state = presence.published(); // this sync's, published just before
             for (PresenceSync.Change c : changes) {
                 Presence.Entry current = presence.entry(c.key(), c.current());
                 Presence.Entry delta = presence.entry(c.key(), c.delta());
                 if (c.join()) {
                     presence.joinCallbacks.forEach(cb -> calls.add(
-                            Map.entry("presence.onJoin", () -> cb.onJoin(c.key(), current, delta))));
+                            Map.entry("presence.onJoin",
+                            presence.pinnedTo(state, () -> cb.onJoin(c.key(), current, delta)))));
                 } else {
                     presence.leaveCallbacks.forEach(cb -> calls.add(
-                            Map.entry("presence.onLeave", () -> cb.onLeave(c.key(), current, delta))));
+                            Map.entry("presence.onLeave",
+                            presence.pinnedTo(state, () -> cb.onLeave(c.key(), current, delta)))));
                 }
             }
-            presence.syncCallbacks.forEach(cb -> calls.add(Map.entry("presence.onSync", cb)));
+            presence.syncCallbacks.forEach(cb ->
+                    calls.add(Map.entry("presence.onSync", presence.pinnedTo(state, cb))));
             return calls;
         }
     }
