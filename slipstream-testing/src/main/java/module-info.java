@@ -32,4 +32,5 @@ module dev.slipstream.testing {
     exports dev.slipstream.testing.script;
     exports dev.slipstream.testing.record;
     exports dev.slipstream.testing.verify;
+    exports dev.slipstream.testing.stub;
 }

@@ -3,6 +3,7 @@ package dev.slipstream.testing;
 import dev.slipstream.protocol.Payload;
 import dev.slipstream.protocol.Serializer;
 import dev.slipstream.testing.admin.AdminApi;
+import dev.slipstream.testing.stub.Stubs;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
@@ -897,6 +898,8 @@ public final class FakePhoenixServer implements AutoCloseable {
         private final boolean prefix;
         private final Supplier<ChannelHandler> factory;
 
+        private final Predicate<String> covers;
+
         Route(String pattern, Supplier<ChannelHandler> factory) {
             int star = pattern.indexOf('*');
             if (star >= 0 && star != pattern.length() - 1) {
@@ -905,9 +908,22 @@ public final class FakePhoenixServer implements AutoCloseable {
             this.pattern = star >= 0 ? pattern.substring(0, star) : pattern;
             this.prefix = star >= 0;
             this.factory = factory;
+            this.covers = null;
+        }
+
+        /** The topics of a stub set, which can change while the server runs. */
+        Route(Stubs stubs) {
+            this.pattern = null;
+            this.prefix = false;
+            ChannelHandler handler = stubs.channelHandler();
+            this.factory = () -> handler;
+            this.covers = stubs::handles;
         }
 
         boolean matches(String topic) {
+            if (covers != null) {
+                return covers.test(topic);
+            }
             return prefix ? topic.startsWith(pattern) : topic.equals(pattern);
         }
 
@@ -945,6 +961,8 @@ public final class FakePhoenixServer implements AutoCloseable {
         private Predicate<String> originCheck;
         private Function<FakePhoenixServer, HttpHandler> httpHandler;
         private boolean adminApi;
+        private Stubs stubs;
+        private boolean connectHandlerSet;
         private final List<ServerListener> listeners = new ArrayList<>();
 
         private Builder() {}
@@ -1049,6 +1067,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         /** Decides connects ({@code connect/3}); accepts everything by default. */
         public Builder connectHandler(ConnectHandler handler) {
             this.connectHandler = Objects.requireNonNull(handler, "handler");
+            this.connectHandlerSet = true;
             return this;
         }
 
@@ -1101,7 +1120,29 @@ public final class FakePhoenixServer implements AutoCloseable {
 
         /** The server, not yet started. */
         public FakePhoenixServer build() {
+            if (stubs != null) { // after the explicit routes, which win
+                routes.removeIf(r -> r.covers != null);
+                routes.add(new Route(stubs));
+                if (!connectHandlerSet) {
+                    connectHandler = stubs.connectHandler();
+                }
+            }
             return new FakePhoenixServer(this);
+        }
+
+        /**
+         * Answers as the stub files at {@code location} say ({@code classpath:phoenix/}, a path, a folder, a URL; see
+         * {@link Stubs#load(String)}): their connect rules decide connects unless a {@link #connectHandler} is set,
+         * and their channels take the topics no {@link #channel} route takes.
+         */
+        public Builder stubs(String location) {
+            return stubs(Stubs.load(location));
+        }
+
+        /** Answers as {@code stubs} say (see {@link #stubs(String)}); {@code stubs} can change while the server runs. */
+        public Builder stubs(Stubs stubs) {
+            this.stubs = Objects.requireNonNull(stubs, "stubs");
+            return this;
         }
 
         /** Builds and starts the server. */

@@ -1,0 +1,249 @@
+package dev.slipstream.testing.stub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The rules of one stub file as read by {@link #read}: the model the engine answers from. */
+final class Rules {
+    static final String FORMAT = "stubs/1";
+    static final List<String> FILE_FIELDS = List.of("slipstream", "unmatched", "connect", "channels");
+    static final List<String> CONNECT_FIELDS = List.of("id", "params", "headers", "accept", "refuse");
+    static final List<String> ACCEPT_FIELDS = List.of("assigns", "socket_id");
+    static final List<String> REFUSE_FIELDS = List.of("status");
+    static final List<String> CHANNEL_FIELDS = List.of("id", "topic", "join", "events", "volatile");
+    static final List<String> JOIN_FIELDS = List.of("params", "reply", "then", "track");
+    static final List<String> EVENT_FIELDS = List.of("id", "event", "payload", "reply", "noreply", "then");
+    static final List<String> REPLY_FIELDS = List.of("status", "response");
+    static final List<String> ACTION_FIELDS = List.of("push", "broadcast", "payload", "delay_ms");
+    static final List<String> TRACK_FIELDS = List.of("key", "meta");
+
+    /** A field path and its condition. */
+    record Condition(String path, Matcher matcher) {
+        boolean test(JsonNode root) {
+            return matcher.test(root == null ? null : Paths.at(root, path));
+        }
+    }
+
+    record Reply(String status, Template response) {}
+
+    record Action(boolean broadcast, String event, Template payload, Duration delay) {}
+
+    record Track(Template key, Template meta) {}
+
+    record ConnectRule(String id, List<Condition> params, List<Condition> headers, boolean accept,
+            Template assigns, Template socketId, int status) {}
+
+    record JoinRule(List<Condition> params, Reply reply, List<Action> then, Track track, AtomicLong counter) {}
+
+    record EventRule(String id, String event, List<Condition> payload, Reply reply, List<Action> then,
+            AtomicLong counter) {}
+
+    record Channel(String id, String topic, List<JoinRule> join, List<EventRule> events, List<String> volatilePaths,
+            JsonNode source) {
+        boolean matches(String t) {
+            return topic.endsWith("*") ? t.startsWith(topic.substring(0, topic.length() - 1)) : t.equals(topic);
+        }
+    }
+
+    /** What one file holds. */
+    record File(String unmatched, List<ConnectRule> connect, List<Channel> channels) {}
+
+    private Rules() {}
+
+    static File read(JsonNode root, String source) {
+        Where where = new Where(source, "$");
+        where.onlyFields(root, FILE_FIELDS);
+        String format = where.field("slipstream").text(root.get("slipstream"), true);
+        if (!FORMAT.equals(format)) {
+            throw where.field("slipstream").error("unsupported format \"" + format + "\" (this version reads \""
+                    + FORMAT + "\")");
+        }
+        String unmatched = where.field("unmatched").text(root.get("unmatched"), false);
+        if (unmatched != null && !unmatched.equals("error") && !unmatched.equals("noreply")) {
+            throw where.field("unmatched").error("expected \"error\" or \"noreply\", got \"" + unmatched + "\"");
+        }
+        List<ConnectRule> connect = new ArrayList<>();
+        List<JsonNode> connects = where.field("connect").array(root.get("connect"));
+        for (int i = 0; i < connects.size(); i++) {
+            connect.add(connectRule(connects.get(i), where.field("connect").index(i)));
+        }
+        List<Channel> channels = new ArrayList<>();
+        List<JsonNode> chans = where.field("channels").array(root.get("channels"));
+        for (int i = 0; i < chans.size(); i++) {
+            channels.add(channel(chans.get(i), where.field("channels").index(i)));
+        }
+        return new File(unmatched, connect, channels);
+    }
+
+    static Channel channel(JsonNode node, Where where) {
+        where.onlyFields(node, CHANNEL_FIELDS);
+        String id = where.field("id").text(node.get("id"), false);
+        String topic = where.field("topic").text(node.get("topic"), true);
+        int star = topic.indexOf('*');
+        if (topic.isEmpty() || (star >= 0 && star != topic.length() - 1)) {
+            throw where.field("topic").error("a topic pattern is a topic or a prefix ending in *, got \"" + topic + "\"");
+        }
+        List<JoinRule> join = new ArrayList<>();
+        List<JsonNode> joins = where.field("join").array(node.get("join"));
+        for (int i = 0; i < joins.size(); i++) {
+            join.add(joinRule(joins.get(i), where.field("join").index(i)));
+        }
+        List<EventRule> events = new ArrayList<>();
+        List<JsonNode> evs = where.field("events").array(node.get("events"));
+        for (int i = 0; i < evs.size(); i++) {
+            events.add(eventRule(evs.get(i), where.field("events").index(i)));
+        }
+        List<String> volatilePaths = new ArrayList<>();
+        List<JsonNode> vols = where.field("volatile").array(node.get("volatile"));
+        for (int i = 0; i < vols.size(); i++) {
+            String p = where.field("volatile").index(i).text(vols.get(i), true);
+            if (!p.startsWith("$")) {
+                throw where.field("volatile").index(i).error("a volatile path starts with $, got \"" + p + "\"");
+            }
+            volatilePaths.add(p);
+        }
+        return new Channel(id, topic, join, events, volatilePaths, node.deepCopy());
+    }
+
+    private static ConnectRule connectRule(JsonNode node, Where where) {
+        where.onlyFields(node, CONNECT_FIELDS);
+        boolean hasAccept = node.has("accept");
+        boolean hasRefuse = node.has("refuse");
+        if (hasAccept == hasRefuse) {
+            throw where.error("a connect rule has exactly one of \"accept\" and \"refuse\"");
+        }
+        Template assigns = null;
+        Template socketId = null;
+        int status = 403;
+        if (hasAccept) {
+            JsonNode a = node.get("accept");
+            where.field("accept").onlyFields(a, ACCEPT_FIELDS);
+            if (a.has("assigns") && !a.get("assigns").isObject()) {
+                throw where.field("accept").field("assigns").error("expected an object");
+            }
+            assigns = Template.parse(a.get("assigns"), where.field("accept").field("assigns"));
+            if (a.has("socket_id")) {
+                where.field("accept").field("socket_id").text(a.get("socket_id"), true);
+                socketId = Template.parse(a.get("socket_id"), where.field("accept").field("socket_id"));
+            }
+        } else {
+            JsonNode r = node.get("refuse");
+            where.field("refuse").onlyFields(r, REFUSE_FIELDS);
+            if (r.has("status")) {
+                if (!r.get("status").canConvertToInt() || r.get("status").asInt() < 400 || r.get("status").asInt() > 599) {
+                    throw where.field("refuse").field("status").error("an HTTP error status 400..599");
+                }
+                status = r.get("status").asInt();
+            }
+        }
+        return new ConnectRule(where.field("id").text(node.get("id"), false),
+                conditions(node.get("params"), where.field("params")),
+                conditions(node.get("headers"), where.field("headers")), hasAccept, assigns, socketId, status);
+    }
+
+    private static JoinRule joinRule(JsonNode node, Where where) {
+        where.onlyFields(node, JOIN_FIELDS);
+        Track track = null;
+        if (node.has("track")) {
+            JsonNode t = node.get("track");
+            where.field("track").onlyFields(t, TRACK_FIELDS);
+            where.field("track").field("key").text(t.get("key"), true);
+            if (t.has("meta") && !t.get("meta").isObject()) {
+                throw where.field("track").field("meta").error("expected an object");
+            }
+            track = new Track(Template.parse(t.get("key"), where.field("track").field("key")),
+                    Template.parse(t.get("meta"), where.field("track").field("meta")));
+        }
+        return new JoinRule(conditions(node.get("params"), where.field("params")),
+                reply(node.get("reply"), where.field("reply")), actions(node.get("then"), where.field("then")), track,
+                new AtomicLong());
+    }
+
+    private static EventRule eventRule(JsonNode node, Where where) {
+        where.onlyFields(node, EVENT_FIELDS);
+        String event = where.field("event").text(node.get("event"), true);
+        boolean noreply = false;
+        if (node.has("noreply")) {
+            if (!node.get("noreply").isBoolean()) {
+                throw where.field("noreply").error("expected true or false");
+            }
+            noreply = node.get("noreply").asBoolean();
+        }
+        if (noreply && node.has("reply")) {
+            throw where.error("a rule has \"reply\" or \"noreply\": true, not both");
+        }
+        Reply reply = noreply ? null : reply(node.get("reply"), where.field("reply"));
+        return new EventRule(where.field("id").text(node.get("id"), false), event,
+                conditions(node.get("payload"), where.field("payload")), reply,
+                actions(node.get("then"), where.field("then")), new AtomicLong());
+    }
+
+    /** A reply; absent means {@code {"status": "ok", "response": {}}}. */
+    private static Reply reply(JsonNode node, Where where) {
+        if (node == null) {
+            return new Reply("ok", Template.parse(null, where));
+        }
+        where.onlyFields(node, REPLY_FIELDS);
+        String status = where.field("status").text(node.get("status"), false);
+        if (status == null) {
+            status = "ok";
+        }
+        if (!status.equals("ok") && !status.equals("error")) {
+            throw where.field("status").error("expected \"ok\" or \"error\", got \"" + status + "\"");
+        }
+        return new Reply(status, Template.parse(node.get("response"), where.field("response")));
+    }
+
+    private static List<Action> actions(JsonNode node, Where where) {
+        List<Action> out = new ArrayList<>();
+        List<JsonNode> items = where.array(node);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode a = items.get(i);
+            Where at = where.index(i);
+            at.onlyFields(a, ACTION_FIELDS);
+            if (a.has("push") == a.has("broadcast")) {
+                throw at.error("an action has exactly one of \"push\" and \"broadcast\"");
+            }
+            boolean broadcast = a.has("broadcast");
+            String event = at.field(broadcast ? "broadcast" : "push").text(a.get(broadcast ? "broadcast" : "push"), true);
+            long delay = 0;
+            if (a.has("delay_ms")) {
+                if (!a.get("delay_ms").canConvertToLong() || a.get("delay_ms").asLong() < 0) {
+                    throw at.field("delay_ms").error("expected a whole number of milliseconds >= 0");
+                }
+                delay = a.get("delay_ms").asLong();
+            }
+            out.add(new Action(broadcast, event, Template.parse(a.get("payload"), at.field("payload")),
+                    Duration.ofMillis(delay)));
+        }
+        return out;
+    }
+
+    private static List<Condition> conditions(JsonNode node, Where where) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isObject()) {
+            throw where.error("expected an object of field: matcher, got " + Where.kind(node));
+        }
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue()));
+        List<Condition> out = new ArrayList<>();
+        fields.forEach((path, spec) -> out.add(new Condition(path, Matcher.parse(spec, where.field(path)))));
+        return out;
+    }
+
+    static boolean all(List<Condition> conditions, JsonNode root) {
+        for (Condition c : conditions) {
+            if (!c.test(root)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
