@@ -8,6 +8,8 @@ import dev.slipstream.testing.ConnectHandler;
 import dev.slipstream.testing.FakePhoenixServer;
 import dev.slipstream.testing.PhoenixVersion;
 import dev.slipstream.testing.script.ScriptedServer;
+import dev.slipstream.testing.stub.StubFormatException;
+import dev.slipstream.testing.stub.Stubs;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
@@ -263,6 +265,14 @@ public class SlipstreamExtension implements BeforeAllCallback, BeforeEachCallbac
         if (s.connectHandler != null) {
             b.connectHandler(s.connectHandler);
         }
+        if (s.stubs != null) {
+            try {
+                b.stubs(Stubs.load(s.stubs));
+            } catch (StubFormatException e) {
+                throw new ExtensionConfigurationException("stubs \"" + s.stubs + "\" for "
+                        + context.getRequiredTestClass().getName() + ": " + e.getMessage(), e);
+            }
+        }
         b.server(sb -> {
             // A server per test must not cost a set of threads per test: making and joining them took most of a
             // short test's time. The customizers below may still ask for threads of its own.
@@ -374,11 +384,13 @@ public class SlipstreamExtension implements BeforeAllCallback, BeforeEachCallbac
         String[] scriptedTopics;
         boolean acceptConnects;
         ConnectHandler connectHandler;
+        String stubs;
         final List<Consumer<FakePhoenixServer.Builder>> customizers = new ArrayList<>();
 
         static Settings from(SlipstreamTest a, ExtensionContext context) {
             Settings s = new Settings();
             s.socketPath = a.socketPath();
+            s.stubs = a.stubs().isEmpty() ? null : a.stubs();
             try {
                 s.phoenixVersion = PhoenixVersion.parse(a.phoenixVersion());
             } catch (IllegalArgumentException e) {
@@ -473,6 +485,16 @@ public class SlipstreamExtension implements BeforeAllCallback, BeforeEachCallbac
         /** Decides connects with {@code handler} instead of the test. */
         public Builder connectHandler(ConnectHandler handler) {
             settings.connectHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Stub files that answer for your backend ({@code "classpath:phoenix/"}, a path, a folder, a URL): their
+         * channels answer the topics they cover (after {@link #channel}'s, before the scripted topics), their connect
+         * rules decide connects unless {@link #connectHandler} is set. Loaded afresh for each server.
+         */
+        public Builder stubs(String location) {
+            settings.stubs = Objects.requireNonNull(location, "location");
             return this;
         }
 

@@ -83,4 +83,11 @@ public @interface SlipstreamTest {
 
     /** The Phoenix release to imitate where releases differ on the wire: {@code "1.8"} (default) or {@code "1.7"}. */
     String phoenixVersion() default "1.8";
+
+    /**
+     * Stub files that answer for your backend ({@code "classpath:phoenix/"}, a path, a folder or a URL; see
+     * {@code dev.slipstream.testing.stub.Stubs}): their channels answer the topics they cover, their connect rules
+     * decide connects. Each test's server loads them afresh, so counters and runtime changes do not leak.
+     */
+    String stubs() default "";
 }

@@ -1120,9 +1120,7 @@ public final class FakePhoenixServer implements AutoCloseable {
 
         /** The server, not yet started. */
         public FakePhoenixServer build() {
-            if (stubs != null) { // after the explicit routes, which win
-                routes.removeIf(r -> r.covers != null);
-                routes.add(new Route(stubs));
+            if (stubs != null) {
                 if (!connectHandlerSet) {
                     connectHandler = stubs.connectHandler();
                 }
@@ -1133,7 +1131,8 @@ public final class FakePhoenixServer implements AutoCloseable {
         /**
          * Answers as the stub files at {@code location} say ({@code classpath:phoenix/}, a path, a folder, a URL; see
          * {@link Stubs#load(String)}): their connect rules decide connects unless a {@link #connectHandler} is set,
-         * and their channels take the topics no {@link #channel} route takes.
+         * and their channels are a route like {@link #channel}'s, tried in the order given (routes added before this
+         * call win over the stubs, routes added after it take only what no stub covers).
          */
         public Builder stubs(String location) {
             return stubs(Stubs.load(location));
@@ -1141,7 +1140,11 @@ public final class FakePhoenixServer implements AutoCloseable {
 
         /** Answers as {@code stubs} say (see {@link #stubs(String)}); {@code stubs} can change while the server runs. */
         public Builder stubs(Stubs stubs) {
+            if (this.stubs != null) {
+                throw new IllegalStateException("stubs are set already; load a folder to combine files");
+            }
             this.stubs = Objects.requireNonNull(stubs, "stubs");
+            routes.add(new Route(stubs));
             return this;
         }
 

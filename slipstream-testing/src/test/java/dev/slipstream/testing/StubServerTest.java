@@ -158,10 +158,12 @@ class StubServerTest {
     }
 
     @Test
-    void explicitChannelRoutesWinOverStubs() throws Exception {
+    void routesAreTriedInTheOrderGivenWithTheStubsWhereTheyWereAdded() throws Exception {
         server = FakePhoenixServer.builder()
-                .stubs(backend())
                 .channel("room:special", (topic, params, socket) -> JoinResult.ok(Map.of("handler", true)))
+                .stubs(backend())
+                .channel("room:*", (topic, params, socket) -> JoinResult.ok(Map.of("never", true))) // stubs cover room:*
+                .channel("*", (topic, params, socket) -> JoinResult.ok(Map.of("rest", true)))
                 .connectHandler(request -> ConnectResult.accept())
                 .start();
         try (WsClient c = WsClient.connect(server, "vsn=2.0.0&token=banned")) { // the handler decides connects now
@@ -169,6 +171,8 @@ class StubServerTest {
                     "[\"1\",\"1\",\"room:special\",\"phx_reply\",{\"response\":{\"handler\":true},\"status\":\"ok\"}]");
             c.exchange("[\"2\",\"2\",\"room:other\",\"phx_join\",{\"password\":\"secret\"}]",
                     "[\"2\",\"2\",\"room:other\",\"phx_reply\",{\"response\":{\"joined\":\"room:other\"},\"status\":\"ok\"}]");
+            c.exchange("[\"3\",\"3\",\"misc\",\"phx_join\",{}]",
+                    "[\"3\",\"3\",\"misc\",\"phx_reply\",{\"response\":{\"rest\":true},\"status\":\"ok\"}]");
         }
     }
 }

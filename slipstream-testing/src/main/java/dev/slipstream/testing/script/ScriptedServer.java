@@ -17,6 +17,7 @@ import dev.slipstream.testing.JoinResult;
 import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.ServerConnection;
 import dev.slipstream.testing.ServerListener;
+import dev.slipstream.testing.stub.Stubs;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,8 +109,10 @@ public final class ScriptedServer implements AutoCloseable {
     private ScriptedServer(Builder b) {
         this.assertTimeout = b.assertTimeout;
         this.refuteTimeout = b.refuteTimeout;
-        this.serverDecidesConnects = b.acceptConnects || b.connectHandler != null;
-        this.connectHandler = b.connectHandler != null ? b.connectHandler : ConnectHandler.ACCEPT_ALL;
+        // Stubs decide connects by their connect rules (no rules: accept), as in the stubbing style.
+        this.serverDecidesConnects = b.acceptConnects || b.connectHandler != null || b.stubs != null;
+        this.connectHandler = b.connectHandler != null ? b.connectHandler
+                : b.stubs != null ? b.stubs.connectHandler() : ConnectHandler.ACCEPT_ALL;
         this.stubPatterns = List.copyOf(b.channels.keySet());
         FakePhoenixServer.Builder sb = FakePhoenixServer.builder();
         for (Consumer<FakePhoenixServer.Builder> c : b.customizers) {
@@ -117,6 +120,9 @@ public final class ScriptedServer implements AutoCloseable {
         }
         for (Map.Entry<String, ChannelHandler> e : b.channels.entrySet()) {
             sb.channel(e.getKey(), e.getValue());
+        }
+        if (b.stubs != null) { // after the stub channels, before the scripted topics
+            sb.stubs(b.stubs);
         }
         ScriptedChannelHandler scripted = new ScriptedChannelHandler();
         for (String pattern : b.scriptedTopics) {
@@ -873,6 +879,7 @@ public final class ScriptedServer implements AutoCloseable {
         private List<String> scriptedTopics = List.of("*");
         private boolean acceptConnects;
         private ConnectHandler connectHandler;
+        private Stubs stubs;
         private final List<Consumer<FakePhoenixServer.Builder>> customizers = new ArrayList<>();
 
         private Builder() {}
@@ -912,6 +919,16 @@ public final class ScriptedServer implements AutoCloseable {
          */
         public Builder scriptedTopics(String... patterns) {
             this.scriptedTopics = List.of(patterns);
+            return this;
+        }
+
+        /**
+         * Answers the topics that {@code stubs} cover from the stub files (see {@link Stubs}), after the
+         * {@link #channel} stubs and before the scripted topics; their connect rules decide connects unless
+         * {@link #connectHandler} is set. The test still sees those joins and pushes through assertions.
+         */
+        public Builder stubs(Stubs stubs) {
+            this.stubs = Objects.requireNonNull(stubs, "stubs");
             return this;
         }
 
