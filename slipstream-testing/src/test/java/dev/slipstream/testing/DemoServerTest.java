@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,5 +75,24 @@ class DemoServerTest {
             assertThat(AdminApiTest.call(off, "GET", "/health", null).status()).isEqualTo(200);
         }
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("/__admin/");
+    }
+
+    @Test
+    void stubsReplaceTheDemoChannels() throws Exception {
+        String stubs = Path.of("src/test/resources/stubs/backend").toAbsolutePath().toString();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (FakePhoenixServer server = DemoServer.start(new String[] {"--port", "0", "--stubs", stubs},
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+             WsClient c = WsClient.connect(server, "vsn=2.0.0&token=t-7&user=ada")) {
+            c.exchange("[\"1\",\"1\",\"room:lobby\",\"phx_join\",{\"password\":\"secret\"}]",
+                    "[\"1\",\"1\",\"room:lobby\",\"phx_reply\",{\"response\":{\"joined\":\"room:lobby\"},\"status\":\"ok\"}]");
+            c.exchange("[\"2\",\"2\",\"echo:lobby\",\"phx_join\",{}]",
+                    "[null,\"2\",\"echo:lobby\",\"phx_reply\",{\"response\":{\"reason\":\"unmatched topic\"},\"status\":\"error\"}]");
+            assertThat(AdminApiTest.call(server, "GET", "/health", null).status()).isEqualTo(404);
+            assertThat(AdminApiTest.call(server, "GET", "/__admin/health", null).status()).isEqualTo(200);
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("Stubs[rooms=room:*");
+        assertThatThrownBy(() -> DemoServer.start(new String[] {"--stubs", "no/such/folder"}, System.err))
+                .hasMessageContaining("no/such/folder at $: no such file or folder");
     }
 }

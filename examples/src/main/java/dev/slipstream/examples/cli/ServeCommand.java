@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code serve [--port N] [--phoenix 1.7|1.8] [--no-admin]}: the standalone fake Phoenix server with the demo channels
- * and the admin API under {@code /__admin/}, logging to standard error until the process is stopped. The work is {@link DemoServer}'s; this adds the usage and exit codes.
+ * {@code serve [--port N] [--phoenix 1.7|1.8] [--no-admin] [--stubs DIR]}: the standalone fake Phoenix server with the
+ * demo channels, or the stub files given, and the admin API under {@code /__admin/}, logging to standard error until the process is stopped. The work is {@link DemoServer}'s; this adds the usage and exit codes.
  */
 final class ServeCommand {
     static final String USAGE =
-            "usage: slipstream serve [--port N] [--phoenix 1.7|1.8] [--no-admin]   (default port 4000, Phoenix 1.8)";
+            "usage: slipstream serve [--port N] [--phoenix 1.7|1.8] [--no-admin] [--stubs DIR]   (default port 4000, Phoenix 1.8;\n"
+                    + "       --stubs: answer from your stub files instead of the demo channels)";
 
     private ServeCommand() {
     }

@@ -7,12 +7,13 @@ import dev.slipstream.testing.PhoenixVersion;
 import dev.slipstream.testing.ServerConnection;
 import dev.slipstream.testing.ServerListener;
 import dev.slipstream.testing.admin.AdminApi;
+import dev.slipstream.testing.stub.Stubs;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The standalone fake Phoenix server with the {@link DemoChannels}, for testing clients in any language:
- * {@code serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002] [--no-admin]}.
+ * {@code serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002] [--no-admin] [--stubs DIR]}.
  * Logs connections and frames to standard error and runs until the process is stopped (Ctrl-C). The HTTP admin API
  * ({@link AdminApi}) is on under {@code /__admin/} unless {@code --no-admin} is given.
  *
@@ -30,7 +31,7 @@ public final class DemoServer {
             server = start(args, System.err);
         } catch (IllegalArgumentException e) {
             System.err.println("serve: " + e.getMessage());
-            System.err.println("usage: serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002] [--no-admin]");
+            System.err.println("usage: serve [--port N] [--phoenix 1.7|1.8] [--idle-timeout-ms N] [--idle-close-code 1000|1002] [--no-admin] [--stubs DIR]");
             System.exit(2);
             return;
         }
@@ -54,6 +55,7 @@ public final class DemoServer {
         int idleCode = 1000;
         long idleMs = 60_000;
         boolean admin = true;
+        Stubs stubs = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -72,11 +74,17 @@ public final class DemoServer {
                 case "--no-admin":
                     admin = false;
                     break;
+                case "--stubs":
+                    stubs = Stubs.load(value(args, ++i, a));
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
         }
-        FakePhoenixServer server = DemoChannels.install(FakePhoenixServer.builder())
+        // Stub files describe the user's backend instead of the demo one: then no demo channels, connects or helpers.
+        FakePhoenixServer.Builder builder = stubs != null ? FakePhoenixServer.builder().stubs(stubs)
+                : DemoChannels.install(FakePhoenixServer.builder());
+        FakePhoenixServer server = builder
                 .port(port)
                 .phoenixVersion(version)
                 .recording(false)
@@ -87,8 +95,8 @@ public final class DemoServer {
                 .build()
                 .start();
         log.println("serve: fake Phoenix " + (version == PhoenixVersion.V1_7 ? "1.7" : "1.8") + " listening on "
-                + server.uri() + " (channels echo:*, presence:*; POST /disconnect/:user_id, "
-                + "POST /broadcast/:topic/:event, GET /health"
+                + server.uri() + (stubs != null ? " (" + stubs : " (channels echo:*, presence:*; POST /disconnect/:user_id, "
+                + "POST /broadcast/:topic/:event, GET /health")
                 + (admin ? "; admin API " + server.httpUri() + AdminApi.PREFIX + "/" : "") + ")");
         return server;
     }
