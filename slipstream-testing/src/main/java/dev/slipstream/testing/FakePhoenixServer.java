@@ -117,6 +117,7 @@ public final class FakePhoenixServer implements AutoCloseable {
     private final boolean recording;
     private final ConnectHandler connectHandler;
     private final List<Route> routes;
+    private final Stubs stubs;
     private final Predicate<String> originCheck;
     private final HttpHandler httpHandler;
     private final List<ServerListener> listeners = new CopyOnWriteArrayList<>();
@@ -158,6 +159,7 @@ public final class FakePhoenixServer implements AutoCloseable {
         this.recording = b.recording;
         this.connectHandler = b.connectHandler;
         this.routes = List.copyOf(b.routes);
+        this.stubs = b.stubs;
         this.originCheck = b.originCheck;
         this.httpHandler = AdminApi.mount(this, b.adminApi, b.httpHandler == null ? null : b.httpHandler.apply(this));
         this.listeners.addAll(b.listeners);
@@ -362,6 +364,18 @@ public final class FakePhoenixServer implements AutoCloseable {
     public void broadcast(String topic, String event, Object payload) {
         broadcast(Objects.requireNonNull(topic, "topic"), Objects.requireNonNull(event, "event"),
                 Payloads.pushable(payload, "broadcast payload"), null);
+    }
+
+    /**
+     * The stub set this server answers from ({@link Builder#stubs}), to change it while the server runs; empty for a
+     * server started without stubs.
+     *
+     * <pre>{@code
+     * server.stubs().orElseThrow().add("{\"topic\":\"live:*\"}");
+     * }</pre>
+     */
+    public Optional<Stubs> stubs() {
+        return Optional.ofNullable(stubs);
     }
 
     /** The open connections, in the order they opened. */

@@ -48,6 +48,7 @@ public final class AdminApi {
         HealthRoutes.install(routes, server, journal);
         JournalRoutes.install(routes, journal);
         ConnectionRoutes.install(routes, server);
+        StubRoutes.install(routes, server);
     }
 
     /**

@@ -82,8 +82,10 @@ public final class DemoServer {
             }
         }
         // Stub files describe the user's backend instead of the demo one: then no demo channels, connects or helpers.
+        // Without files, an empty stub set after the demo channels, so stubs can be added over the admin API.
         FakePhoenixServer.Builder builder = stubs != null ? FakePhoenixServer.builder().stubs(stubs)
-                : DemoChannels.install(FakePhoenixServer.builder());
+                : DemoChannels.install(FakePhoenixServer.builder())
+                        .stubs(Stubs.parse("{\"slipstream\":\"stubs/1\"}", "(added over the admin API)"));
         FakePhoenixServer server = builder
                 .port(port)
                 .phoenixVersion(version)
