@@ -9,7 +9,6 @@ import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.HandleResult;
 import dev.slipstream.testing.JoinResult;
 import dev.slipstream.testing.TerminateReason;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,7 @@ final class StubChannel implements ChannelHandler {
                 }
                 joined.put(socket, new Joined(channel, json));
                 if (rule.track() != null) {
-                    socket.sendAfter(Duration.ZERO, new TrackAfterJoin(rule.track(), context));
+                    socket.send(new TrackAfterJoin(rule.track(), context));
                 }
                 schedule(rule.then(), context, socket);
                 return JoinResult.ok(response);
@@ -118,7 +117,13 @@ final class StubChannel implements ChannelHandler {
 
     private static void schedule(List<Rules.Action> actions, Map<String, JsonNode> context, ChannelSocket socket) {
         for (Rules.Action a : actions) {
-            socket.sendAfter(a.delay(), new Pending(a, context));
+            // Without a delay, straight into the channel's mailbox (Phoenix's send(self(), m)): a timer would let two
+            // rules' actions race each other and reach clients out of order under load.
+            if (a.delay().isZero()) {
+                socket.send(new Pending(a, context));
+            } else {
+                socket.sendAfter(a.delay(), new Pending(a, context));
+            }
         }
     }
 
