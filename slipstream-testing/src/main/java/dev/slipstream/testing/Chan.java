@@ -71,6 +71,9 @@ final class Chan implements ChannelSocket {
 
     // ------------------------------------------------------------------ mailbox
 
+    /** Whether {@link #drain} is running the mailbox now (on this connection's executor). */
+    private boolean draining;
+
     private void enqueue(Runnable work) {
         if (state == State.ENDED) {
             return; // a message to a dead process
@@ -80,12 +83,22 @@ final class Chan implements ChannelSocket {
     }
 
     private void drain() {
-        while (state == State.JOINED && !busy) {
-            Runnable next = mailbox.poll();
-            if (next == null) {
-                return;
+        if (draining) {
+            // A handler sent itself a message (send, or a zero-delay action): it waits in the mailbox until the
+            // current message is done and its reply is out, as send(self(), m) does in a Phoenix channel.
+            return;
+        }
+        draining = true;
+        try {
+            while (state == State.JOINED && !busy) {
+                Runnable next = mailbox.poll();
+                if (next == null) {
+                    return;
+                }
+                next.run();
             }
-            next.run();
+        } finally {
+            draining = false;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.slipstream.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.demo.DemoChannels;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -66,6 +67,35 @@ class ProtocolRulesTest {
             c.exchange("[\"1\",\"4\",\"echo:a\",\"phx_leave\",{}]",
                     "[\"1\",\"4\",\"echo:a\",\"phx_reply\",{\"response\":{},\"status\":\"ok\"}]",
                     "[\"1\",\"1\",\"echo:a\",\"phx_close\",{}]");
+        }
+    }
+
+    @Test
+    void aMessageAHandlerSendsItselfIsHandledAfterTheCurrentOneIsReplied() throws Exception {
+        // send(self(), m) in Phoenix's handle_in: m waits in the mailbox until handle_in has returned its reply.
+        try (FakePhoenixServer own = FakePhoenixServer.builder().channel("self:*", new ChannelHandler() {
+            @Override
+            public JoinResult join(String topic, Payload params, ChannelSocket socket) {
+                return JoinResult.ok();
+            }
+
+            @Override
+            public HandleResult handleIn(String event, Payload payload, ChannelSocket socket) {
+                socket.send("later");
+                return HandleResult.ok(java.util.Map.of("first", true));
+            }
+
+            @Override
+            public HandleResult handleInfo(Object message, ChannelSocket socket) {
+                socket.push("info", java.util.Map.of("got", message));
+                return HandleResult.noReply();
+            }
+        }).start(); WsClient c = WsClient.connect(own, "vsn=2.0.0")) {
+            c.exchange("[\"1\",\"1\",\"self:a\",\"phx_join\",{}]",
+                    "[\"1\",\"1\",\"self:a\",\"phx_reply\",{\"response\":{},\"status\":\"ok\"}]");
+            c.exchange("[\"1\",\"2\",\"self:a\",\"go\",{}]",
+                    "[\"1\",\"2\",\"self:a\",\"phx_reply\",{\"response\":{\"first\":true},\"status\":\"ok\"}]",
+                    "[\"1\",null,\"self:a\",\"info\",{\"got\":\"later\"}]");
         }
     }
 
