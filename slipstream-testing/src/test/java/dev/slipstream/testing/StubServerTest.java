@@ -107,6 +107,23 @@ class StubServerTest {
     }
 
     @Test
+    void beforeReplyActionsPrecedeTheReplyAndTheRestFollowIt() throws Exception {
+        start(Stubs.parse("""
+                {"slipstream": "stubs/1", "channels": [{"topic": "t", "events": [{"event": "go",
+                  "reply": {"response": {"done": true}},
+                  "then": [{"push": "after"}, {"push": "first", "payload": "{{payload}}", "before_reply": true},
+                           {"broadcast": "second", "before_reply": true}]}]}]}""", "inline"));
+        try (WsClient c = WsClient.connect(server, "vsn=2.0.0")) {
+            c.exchange("[\"1\",\"1\",\"t\",\"phx_join\",{}]", "[\"1\",\"1\",\"t\",\"phx_reply\",{\"response\":{},\"status\":\"ok\"}]");
+            c.exchange("[\"1\",\"2\",\"t\",\"go\",{\"a\":1}]",
+                    "[\"1\",null,\"t\",\"first\",{\"a\":1}]",
+                    "[null,null,\"t\",\"second\",{}]",
+                    "[\"1\",\"2\",\"t\",\"phx_reply\",{\"response\":{\"done\":true},\"status\":\"ok\"}]",
+                    "[\"1\",null,\"t\",\"after\",{}]");
+        }
+    }
+
+    @Test
     void unmatchedNoReplyAnswersNothing() throws Exception {
         start(Stubs.parse("{\"slipstream\":\"stubs/1\",\"unmatched\":\"noreply\",\"channels\":[{\"topic\":\"t\"}]}",
                 "inline"));

@@ -1,6 +1,7 @@
 package dev.slipstream.testing.stub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -16,6 +17,14 @@ abstract class Matcher {
 
     /** Whether {@code value} (null when the field is missing) passes. */
     abstract boolean test(JsonNode value);
+
+    /**
+     * A value that passes, for building a request from the rule (the drift check does): {@code equalTo}'s value, a
+     * missing node for {@code absent: true} (leave the field out), or null when no one value can be named.
+     */
+    JsonNode example() {
+        return null;
+    }
 
     static Matcher parse(JsonNode spec, Where where) {
         if (!spec.isObject()) {
@@ -57,6 +66,11 @@ abstract class Matcher {
                     boolean test(JsonNode value) {
                         return (value == null || value.isMissingNode()) == absent;
                     }
+
+                    @Override
+                    JsonNode example() {
+                        return absent ? MissingNode.getInstance() : null;
+                    }
                 };
         }
     }
@@ -67,6 +81,11 @@ abstract class Matcher {
             boolean test(JsonNode value) {
                 return value != null && (value.equals(expected)
                         || (value.isNumber() && expected.isNumber() && value.decimalValue().compareTo(expected.decimalValue()) == 0));
+            }
+
+            @Override
+            JsonNode example() {
+                return expected;
             }
         };
     }

@@ -12,14 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Rules {
     static final String FORMAT = "stubs/1";
     static final List<String> FILE_FIELDS = List.of("slipstream", "unmatched", "connect", "channels");
-    static final List<String> CONNECT_FIELDS = List.of("id", "params", "headers", "accept", "refuse");
+    static final List<String> CONNECT_FIELDS = List.of("id", "params", "headers", "accept", "refuse", "example");
     static final List<String> ACCEPT_FIELDS = List.of("assigns", "socket_id");
     static final List<String> REFUSE_FIELDS = List.of("status");
     static final List<String> CHANNEL_FIELDS = List.of("id", "topic", "join", "events", "volatile");
-    static final List<String> JOIN_FIELDS = List.of("params", "reply", "then", "track");
-    static final List<String> EVENT_FIELDS = List.of("id", "event", "payload", "reply", "noreply", "then");
+    static final List<String> JOIN_FIELDS = List.of("params", "reply", "then", "track", "example");
+    static final List<String> EVENT_FIELDS = List.of("id", "event", "payload", "reply", "noreply", "then", "example");
     static final List<String> REPLY_FIELDS = List.of("status", "response");
-    static final List<String> ACTION_FIELDS = List.of("push", "broadcast", "payload", "delay_ms");
+    static final List<String> ACTION_FIELDS = List.of("push", "broadcast", "payload", "delay_ms", "before_reply");
     static final List<String> TRACK_FIELDS = List.of("key", "meta");
 
     /** A field path and its condition. */
@@ -31,17 +31,20 @@ final class Rules {
 
     record Reply(String status, Template response) {}
 
-    record Action(boolean broadcast, String event, Template payload, Duration delay) {}
+    /** A push or broadcast after a rule's reply, or before it ({@code before_reply}: event rules only, no delay). */
+    record Action(boolean broadcast, String event, Template payload, Duration delay, boolean beforeReply) {}
 
     record Track(Template key, Template meta) {}
 
+    /** {@code example} (here and below): a request the rule matches, for the drift check; null when none given. */
     record ConnectRule(String id, List<Condition> params, List<Condition> headers, boolean accept,
-            Template assigns, Template socketId, int status) {}
+            Template assigns, Template socketId, int status, JsonNode example) {}
 
-    record JoinRule(List<Condition> params, Reply reply, List<Action> then, Track track, AtomicLong counter) {}
+    record JoinRule(List<Condition> params, Reply reply, List<Action> then, Track track, AtomicLong counter,
+            JsonNode example) {}
 
     record EventRule(String id, String event, List<Condition> payload, Reply reply, List<Action> then,
-            AtomicLong counter) {}
+            AtomicLong counter, JsonNode example) {}
 
     record Channel(String id, String topic, List<JoinRule> join, List<EventRule> events, List<String> volatilePaths,
             JsonNode source) {
@@ -141,9 +144,10 @@ final class Rules {
                 status = r.get("status").asInt();
             }
         }
-        return new ConnectRule(where.field("id").text(node.get("id"), false),
-                conditions(node.get("params"), where.field("params")),
-                conditions(node.get("headers"), where.field("headers")), hasAccept, assigns, socketId, status);
+        List<Condition> params = conditions(node.get("params"), where.field("params"));
+        return new ConnectRule(where.field("id").text(node.get("id"), false), params,
+                conditions(node.get("headers"), where.field("headers")), hasAccept, assigns, socketId, status,
+                example(node.get("example"), params, true, where.field("example")));
     }
 
     private static JoinRule joinRule(JsonNode node, Where where) {
@@ -159,9 +163,10 @@ final class Rules {
             track = new Track(Template.parse(t.get("key"), where.field("track").field("key")),
                     Template.parse(t.get("meta"), where.field("track").field("meta")));
         }
-        return new JoinRule(conditions(node.get("params"), where.field("params")),
-                reply(node.get("reply"), where.field("reply")), actions(node.get("then"), where.field("then")), track,
-                new AtomicLong());
+        List<Condition> params = conditions(node.get("params"), where.field("params"));
+        return new JoinRule(params, reply(node.get("reply"), where.field("reply")),
+                actions(node.get("then"), where.field("then"), false), track, new AtomicLong(),
+                example(node.get("example"), params, true, where.field("example")));
     }
 
     private static EventRule eventRule(JsonNode node, Where where) {
@@ -178,9 +183,26 @@ final class Rules {
             throw where.error("a rule has \"reply\" or \"noreply\": true, not both");
         }
         Reply reply = noreply ? null : reply(node.get("reply"), where.field("reply"));
-        return new EventRule(where.field("id").text(node.get("id"), false), event,
-                conditions(node.get("payload"), where.field("payload")), reply,
-                actions(node.get("then"), where.field("then")), new AtomicLong());
+        List<Condition> payload = conditions(node.get("payload"), where.field("payload"));
+        return new EventRule(where.field("id").text(node.get("id"), false), event, payload, reply,
+                actions(node.get("then"), where.field("then"), !noreply), new AtomicLong(),
+                example(node.get("example"), payload, false, where.field("example")));
+    }
+
+    /** A rule's example request: it must pass the rule's own conditions, so the drift check exercises that rule. */
+    private static JsonNode example(JsonNode node, List<Condition> conditions, boolean object, Where where) {
+        if (node == null) {
+            return null;
+        }
+        if (object && !node.isObject()) {
+            throw where.error("expected an object, got " + Where.kind(node));
+        }
+        for (Condition c : conditions) {
+            if (!c.test(node)) {
+                throw where.error("the example does not match this rule's condition on \"" + c.path() + "\"");
+            }
+        }
+        return node.deepCopy();
     }
 
     /** A reply; absent means {@code {"status": "ok", "response": {}}}. */
@@ -199,7 +221,8 @@ final class Rules {
         return new Reply(status, Template.parse(node.get("response"), where.field("response")));
     }
 
-    private static List<Action> actions(JsonNode node, Where where) {
+    /** The {@code then} actions; {@code beforeReplyAllowed} for event rules that reply (Phoenix's join cannot push). */
+    private static List<Action> actions(JsonNode node, Where where, boolean beforeReplyAllowed) {
         List<Action> out = new ArrayList<>();
         List<JsonNode> items = where.array(node);
         for (int i = 0; i < items.size(); i++) {
@@ -218,8 +241,22 @@ final class Rules {
                 }
                 delay = a.get("delay_ms").asLong();
             }
+            boolean beforeReply = false;
+            if (a.has("before_reply")) {
+                if (!a.get("before_reply").isBoolean()) {
+                    throw at.field("before_reply").error("expected true or false");
+                }
+                beforeReply = a.get("before_reply").asBoolean();
+                if (beforeReply && !beforeReplyAllowed) {
+                    throw at.field("before_reply").error("only an event rule with a reply sends before its reply"
+                            + " (a join's pushes follow its reply in Phoenix)");
+                }
+                if (beforeReply && delay > 0) {
+                    throw at.field("before_reply").error("a push before the reply cannot have a delay_ms");
+                }
+            }
             out.add(new Action(broadcast, event, Template.parse(a.get("payload"), at.field("payload")),
-                    Duration.ofMillis(delay)));
+                    Duration.ofMillis(delay), beforeReply));
         }
         return out;
     }

@@ -96,12 +96,7 @@ final class StubChannel implements ChannelHandler {
     @Override
     public HandleResult handleInfo(Object message, ChannelSocket socket) {
         if (message instanceof Pending p) {
-            JsonNode payload = p.action().payload().render(p.context());
-            if (p.action().broadcast()) {
-                socket.broadcast(p.action().event(), payload);
-            } else {
-                socket.push(p.action().event(), payload);
-            }
+            send(p.action(), p.context(), socket);
         } else if (message instanceof TrackAfterJoin t) {
             JsonNode key = t.track().key().render(t.context());
             socket.track(key.isTextual() ? key.asText() : key.toString(), t.track().meta().render(t.context()));
@@ -117,6 +112,11 @@ final class StubChannel implements ChannelHandler {
 
     private static void schedule(List<Rules.Action> actions, Map<String, JsonNode> context, ChannelSocket socket) {
         for (Rules.Action a : actions) {
+            if (a.beforeReply()) {
+                // Sent now, inside the handler, so it precedes the reply: a push in Phoenix's handle_in.
+                send(a, context, socket);
+                continue;
+            }
             // Without a delay, straight into the channel's mailbox (Phoenix's send(self(), m)): a timer would let two
             // rules' actions race each other and reach clients out of order under load.
             if (a.delay().isZero()) {
@@ -124,6 +124,15 @@ final class StubChannel implements ChannelHandler {
             } else {
                 socket.sendAfter(a.delay(), new Pending(a, context));
             }
+        }
+    }
+
+    private static void send(Rules.Action action, Map<String, JsonNode> context, ChannelSocket socket) {
+        JsonNode payload = action.payload().render(context);
+        if (action.broadcast()) {
+            socket.broadcast(action.event(), payload);
+        } else {
+            socket.push(action.event(), payload);
         }
     }
 

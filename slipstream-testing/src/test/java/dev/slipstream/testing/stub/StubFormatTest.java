@@ -47,6 +47,12 @@ class StubFormatTest {
             "{\"slipstream\":\"stubs/1\",\"connect\":[{\"refuse\":{\"status\":200}}]}|$.connect[0].refuse.status|400..599",
             "{\"slipstream\":\"stubs/1\",\"channels\":{}}|$.channels|expected an array, got object",
             "not json|$|not JSON",
+            "{\"slipstream\":\"stubs/1\",\"channels\":[{\"topic\":\"t\",\"join\":[{\"then\":[{\"push\":\"a\",\"before_reply\":true}]}]}]}|$.channels[0].join[0].then[0].before_reply|a join's pushes follow its reply",
+            "{\"slipstream\":\"stubs/1\",\"channels\":[{\"topic\":\"t\",\"events\":[{\"event\":\"e\",\"then\":[{\"push\":\"a\",\"delay_ms\":5,\"before_reply\":true}]}]}]}|$.channels[0].events[0].then[0].before_reply|cannot have a delay_ms",
+            "{\"slipstream\":\"stubs/1\",\"channels\":[{\"topic\":\"t\",\"events\":[{\"event\":\"e\",\"noreply\":true,\"then\":[{\"push\":\"a\",\"before_reply\":true}]}]}]}|$.channels[0].events[0].then[0].before_reply|only an event rule with a reply",
+            "{\"slipstream\":\"stubs/1\",\"channels\":[{\"topic\":\"t\",\"events\":[{\"event\":\"e\",\"payload\":{\"id\":1},\"example\":{\"id\":2}}]}]}|$.channels[0].events[0].example|does not match this rule's condition on \"id\"",
+            "{\"slipstream\":\"stubs/1\",\"channels\":[{\"topic\":\"t\",\"join\":[{\"example\":[1]}]}]}|$.channels[0].join[0].example|expected an object, got array",
+            "{\"slipstream\":\"stubs/1\",\"connect\":[{\"params\":{\"user\":{\"matches\":\"a.*\"}},\"accept\":{},\"example\":{\"user\":\"bob\"}}]}|$.connect[0].example|does not match this rule's condition on \"user\"",
     })
     void mistakesNameFilePathAndProblem(String json, String path, String problem) {
         assertThatThrownBy(() -> Stubs.parse(json, "backend.json"))
