@@ -71,22 +71,13 @@ final class CatOptions {
             String a = args.get(i);
             switch (a) {
                 case "--param": {
-                    String kv = value(args, ++i, a);
-                    int eq = kv.indexOf('=');
-                    if (eq <= 0) {
-                        throw new UsageException("--param needs k=v, got \"" + kv + "\"");
-                    }
-                    params.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    Pair p = Pair.param(value(args, ++i, a));
+                    params.put(p.name(), p.value());
                     break;
                 }
                 case "--header": {
-                    String kv = value(args, ++i, a);
-                    int colon = kv.indexOf(':');
-                    if (colon <= 0) {
-                        throw new UsageException("--header needs k:v, got \"" + kv + "\"");
-                    }
-                    headers.computeIfAbsent(kv.substring(0, colon).trim(), k -> new ArrayList<>())
-                            .add(kv.substring(colon + 1).trim());
+                    Pair h = Pair.header(value(args, ++i, a));
+                    headers.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(h.value());
                     break;
                 }
                 case "--join": {

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * {@code record --upstream ws(s)://HOST/socket [--header k:v] [--param k=v] [--port N] [--out DIR]}: the recording
  * proxy ({@link RecordingProxy}) until Ctrl-C or {@code POST /__admin/recording/stop}, then the session is written
- * to {@code DIR/session.jsonl}. This adds the arguments, the log lines and the exit codes.
+ * to {@code DIR/session.jsonl} and the stub files derived from it to {@code DIR/stubs/}. This adds the arguments, the
+ * log lines and the exit codes.
  */
 final class RecordCommand {
     static final String USAGE = String.join("\n",
@@ -21,7 +22,7 @@ final class RecordCommand {
             "  --header k:v      header added to every upstream connect (repeatable; never written)",
             "  --param k=v       connect param added to every upstream connect (repeatable; never written)",
             "  --port N          port the proxy listens on (default 4001); point your client at it",
-            "  --out DIR         where session.jsonl is written on stop (default recording)",
+            "  --out DIR         where session.jsonl and stubs/ are written on stop (default recording)",
             "Stop with Ctrl-C or: curl -X POST localhost:PORT/__admin/recording/stop",
             "Exit: 0 written, 2 bad arguments or the port is in use.");
 
@@ -59,14 +60,16 @@ final class RecordCommand {
             // Ctrl-C: the hook is what stopped it
         }
         out.println(recording.toJson());
-        err.println("record: wrote " + recording.session());
+        err.println("record: wrote " + recording.session() + " and the stub files in " + recording.stubs()
+                + " (replay: slipstream serve --stubs " + recording.stubs() + ")");
+        recording.notes().forEach(note -> err.println("record: not in the stubs: " + note));
         return 0;
     }
 
     static RecordingProxy.Builder parse(List<String> args) throws UsageException {
         URI upstream = null;
-        List<String[]> headers = new ArrayList<>();
-        List<String[]> params = new ArrayList<>();
+        List<Pair> headers = new ArrayList<>();
+        List<Pair> params = new ArrayList<>();
         int port = 4001;
         Path out = Path.of("recording");
         for (int i = 0; i < args.size(); i++) {
@@ -75,24 +78,12 @@ final class RecordCommand {
                 case "--upstream":
                     upstream = url(value(args, ++i, a));
                     break;
-                case "--header": {
-                    String kv = value(args, ++i, a);
-                    int colon = kv.indexOf(':');
-                    if (colon <= 0) {
-                        throw new UsageException("--header needs k:v, got \"" + kv + "\"");
-                    }
-                    headers.add(new String[] {kv.substring(0, colon).trim(), kv.substring(colon + 1).trim()});
+                case "--header":
+                    headers.add(Pair.header(value(args, ++i, a)));
                     break;
-                }
-                case "--param": {
-                    String kv = value(args, ++i, a);
-                    int eq = kv.indexOf('=');
-                    if (eq <= 0) {
-                        throw new UsageException("--param needs k=v, got \"" + kv + "\"");
-                    }
-                    params.add(new String[] {kv.substring(0, eq), kv.substring(eq + 1)});
+                case "--param":
+                    params.add(Pair.param(value(args, ++i, a)));
                     break;
-                }
                 case "--port":
                     try {
                         port = Integer.parseInt(value(args, ++i, a));
@@ -111,12 +102,8 @@ final class RecordCommand {
             throw new UsageException("--upstream is required");
         }
         RecordingProxy.Builder builder = RecordingProxy.builder(upstream).port(port).output(out);
-        for (String[] h : headers) {
-            builder.header(h[0], h[1]);
-        }
-        for (String[] p : params) {
-            builder.param(p[0], p[1]);
-        }
+        headers.forEach(h -> builder.header(h.name(), h.value()));
+        params.forEach(p -> builder.param(p.name(), p.value()));
         return builder;
     }
 

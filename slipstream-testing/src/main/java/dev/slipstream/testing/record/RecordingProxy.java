@@ -458,22 +458,36 @@ public final class RecordingProxy implements AutoCloseable {
     }
 
     /**
-     * What a stopped proxy wrote: the folder, the session file, and how many connections and frames it relayed.
+     * What a stopped proxy wrote: the folder, the session file, the folder of stub files derived from it, how many
+     * connections and frames it relayed, and what the stubs could not describe (see the testing README, "Stubs
+     * from a recording").
      *
      * <pre>{@code
      * RecordingProxy.Recording r = proxy.stop();
-     * DriftCheck.builder(upstream).build().checkSession(r.session());
+     * FakePhoenixServer replay = FakePhoenixServer.builder().stubs(r.stubs().toString()).start();
+     * r.notes().forEach(System.out::println);
      * }</pre>
      */
-    public record Recording(Path directory, Path session, int connections, int frames) {
+    public record Recording(Path directory, Path session, Path stubs, int connections, int frames,
+            List<String> notes) {
 
-        /** {@code {"directory":...,"session":...,"connections":N,"frames":M}}, as the admin call answers. */
+        /** The notes are copied; none is an empty list. */
+        public Recording {
+            notes = List.copyOf(notes);
+        }
+
+        /**
+         * {@code {"directory":...,"session":...,"stubs":...,"connections":N,"frames":M,"notes":[...]}}, as the admin
+         * call answers.
+         */
         public String toJson() {
             ObjectNode o = SessionLog.JSON.createObjectNode();
             o.put("directory", directory.toString());
             o.put("session", session.toString());
+            o.put("stubs", stubs.toString());
             o.put("connections", connections);
             o.put("frames", frames);
+            notes.forEach(o.putArray("notes")::add);
             return o.toString();
         }
     }

@@ -38,7 +38,8 @@ public final class NodeProject {
     private static final List<String> PROJECT_FILES = List.of("package.json", "package-lock.json", "conformance.js",
             "presence-sequences.js",
             "auth-token.js",
-            "admin.js");
+            "admin.js",
+            "replay.js");
     private static final String MARKER = ".slipstream-lock-sha256";
 
     private final Path node;

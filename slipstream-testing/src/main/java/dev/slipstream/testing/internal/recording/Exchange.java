@@ -36,7 +36,10 @@ public sealed interface Exchange permits Exchange.Connect, Exchange.Join, Exchan
             JsonNode response, List<After> after) implements Exchange {
     }
 
-    /** A server push or broadcast on the topic, {@code delayMs} after the client's message. */
-    record After(String event, JsonNode payload, long delayMs) {
+    /**
+     * A server push or broadcast on the topic, {@code delayMs} after the client's message; {@code beforeReply} when it
+     * reached the client before the reply to that message (a push inside Phoenix's {@code handle_in}).
+     */
+    record After(String event, JsonNode payload, long delayMs, boolean beforeReply) {
     }
 }

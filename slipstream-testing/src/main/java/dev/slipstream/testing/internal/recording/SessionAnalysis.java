@@ -111,11 +111,12 @@ public final class SessionAnalysis {
                     Payload.Reply r = m.payload().asReply();
                     p.status = r.status();
                     p.response = json(r.response());
+                    p.afterBeforeReply = p.after.size();
                 }
             } else if (!m.event().equals("phx_close") && !m.event().equals("phx_error")) {
                 Pending p = latestOnTopic.get(m.topic());
                 if (p != null) {
-                    p.after.add(new Exchange.After(m.event(), json(m.payload()), Math.max(0, t - p.t)));
+                    p.after.add(new Exchange.After(m.event(), json(m.payload()), Math.max(0, t - p.t), false));
                 }
             }
         }
@@ -124,6 +125,10 @@ public final class SessionAnalysis {
             Pending p = pendings.get(e);
             if (p == null) {
                 return e;
+            }
+            for (int i = 0; i < p.afterBeforeReply; i++) {
+                Exchange.After a = p.after.get(i);
+                p.after.set(i, new Exchange.After(a.event(), a.payload(), a.delayMs(), true));
             }
             if (e instanceof Exchange.Join j) {
                 return new Exchange.Join(j.conn(), j.t(), j.topic(), j.params(), p.status, p.response,
@@ -141,6 +146,8 @@ public final class SessionAnalysis {
         Exchange exchange;
         String status;
         JsonNode response;
+        /** How many server messages came before the reply (all of them are after it when none came). */
+        int afterBeforeReply;
 
         Pending(long t) {
             this.t = t;
