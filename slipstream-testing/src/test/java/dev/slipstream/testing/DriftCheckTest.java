@@ -6,14 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.demo.DemoChannels;
 import dev.slipstream.testing.record.RecordingProxy;
+import dev.slipstream.testing.stub.Stubs;
 import dev.slipstream.testing.verify.Drift;
 import dev.slipstream.testing.verify.DriftCheck;
 import dev.slipstream.testing.verify.DriftReport;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,7 @@ class DriftCheckTest {
     Path out;
 
     private Path session;
+    private RecordingProxy.Recording recording;
 
     @BeforeEach
     void record() throws Exception {
@@ -49,7 +53,8 @@ class DriftCheckTest {
                     .expect("<binary 24 bytes> hex=0101020a023134306563686f3a6c6f6262796f6b010203ff");
             c.exchange("[\"1\",\"5\",\"echo:lobby\",\"error\",{\"why\":\"test\"}]",
                     "[\"1\",\"5\",\"echo:lobby\",\"phx_reply\",{\"response\":{\"why\":\"test\"},\"status\":\"error\"}]");
-            session = proxy.stop().session();
+            recording = proxy.stop();
+            session = recording.session();
         }
     }
 
@@ -65,7 +70,7 @@ class DriftCheckTest {
             assertThat(report.drifts()).isEmpty();
             assertThat(report.agrees()).isTrue();
             assertThat(report.checks()).isEqualTo(7); // connect, join, 4 pushes, 1 server push
-            assertThat(report.toJsonLines()).containsExactly("{\"type\":\"summary\",\"checks\":7,\"drifts\":0}");
+            assertThat(report.toJsonLines()).containsExactly("{\"type\":\"summary\",\"checks\":7,\"drifts\":0,\"not_checked\":0}");
         }
     }
 
@@ -99,6 +104,61 @@ class DriftCheckTest {
                     "push echo:lobby error: reply status: stubs say \"error\", backend said \"ok\"");
             assertThat(report.toJsonLines().get(0)).isEqualTo("{\"type\":\"drift\",\"kind\":\"payload\","
                     + "\"where\":\"push echo:lobby echo\",\"path\":\"$.n\",\"expected\":1,\"actual\":2}");
+        }
+    }
+
+    @Test
+    void theStubsDerivedFromTheRecordingAgreeWithTheBackendAndAChangedStubIsDrift() throws Exception {
+        assertThat(recording.notes()).singleElement().asString().contains("binary");
+        Stubs stubs = Stubs.load(recording.stubs());
+        try (FakePhoenixServer demo = DemoChannels.install(FakePhoenixServer.builder()).start();
+                FakePhoenixServer replay = FakePhoenixServer.builder().stubs(stubs).start()) {
+            for (FakePhoenixServer server : List.of(demo, replay)) {
+                DriftReport report = against(server).check(stubs);
+                assertThat(report.drifts()).as("against %s", server).isEmpty();
+                assertThat(report.checks()).isEqualTo(6); // connect, join, 3 pushes, 1 server push
+                assertThat(report.notChecked()).isEmpty();
+            }
+        }
+        // One rule changed in a copy of the stubs: the error event now answers ok.
+        Path changed = out.resolve("changed");
+        Files.createDirectories(changed);
+        try (var files = Files.list(recording.stubs())) {
+            for (Path f : files.toList()) {
+                String text = Files.readString(f);
+                Files.writeString(changed.resolve(f.getFileName()), text.contains("\"event\" : \"error\"")
+                        ? text.replaceFirst("(\"event\" : \"error\",\\s*\"reply\" : \\{\\s*\"status\" : )\"error\"", "$1\"ok\"")
+                        : text);
+            }
+        }
+        assertThat(Files.readString(changed.resolve("01-echo_lobby.json")))
+                .isNotEqualTo(Files.readString(recording.stubs().resolve("01-echo_lobby.json")));
+        try (FakePhoenixServer other = FakePhoenixServer.builder().stubs(changed.toString()).start()) {
+            DriftReport report = against(other).check(stubs);
+            assertThat(report.drifts()).extracting(Drift::toString).containsExactly(
+                    "push echo:lobby error: reply status: stubs say \"error\", backend said \"ok\"");
+        }
+    }
+
+    @Test
+    void whatNoRequestCanBeBuiltForIsListedNotChecked() throws Exception {
+        Stubs stubs = Stubs.parse("""
+                {"slipstream": "stubs/1", "channels": [
+                  {"topic": "room:*"},
+                  {"topic": "echo:lobby", "join": [{"reply": {"response": {"joined": "{{topic}}", "params": "{{params}}"}}}],
+                   "events": [
+                    {"event": "echo", "payload": {"body": {"matches": "h.*"}}, "reply": {"response": "{{payload}}"}},
+                    {"event": "echo", "payload": {"body": {"matches": "b.*"}}, "example": {"body": "bye"},
+                     "reply": {"response": "{{payload}}"}}]}]}
+                """, "inline.json");
+        try (FakePhoenixServer server = DemoChannels.install(FakePhoenixServer.builder()).start()) {
+            DriftReport report = against(server).check(stubs);
+            assertThat(report.drifts()).isEmpty();
+            assertThat(report.checks()).isEqualTo(3); // connect, join, the rule with an example
+            assertThat(report.notChecked()).containsExactly(
+                    "channel room:*: a topic pattern; no topic to join (give a stub with an exact topic to check it)",
+                    "channel echo:lobby event rule #1 (echo): the condition on \"body\" names no one value (only"
+                            + " equalTo and absent do; give the rule an \"example\")");
         }
     }
 

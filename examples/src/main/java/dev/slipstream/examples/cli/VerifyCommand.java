@@ -1,5 +1,7 @@
 package dev.slipstream.examples.cli;
 
+import dev.slipstream.testing.stub.StubFormatException;
+import dev.slipstream.testing.stub.Stubs;
 import dev.slipstream.testing.verify.Drift;
 import dev.slipstream.testing.verify.DriftCheck;
 import dev.slipstream.testing.verify.DriftReport;
@@ -13,16 +15,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code verify --upstream URL --stubs DIR [--session FILE] [--param k=v] [--header k:v] [--volatile PATH]
- * [--timeout S] [--json]}: the drift check ({@link DriftCheck}) of a recording against a real backend. Exit 0 when
- * the backend answers as recorded, 1 on drift, 2 on error (bad arguments, unreachable backend, unreadable files).
+ * {@code verify --upstream URL (--stubs DIR | --session FILE) [--param k=v] [--header k:v] [--volatile PATH]
+ * [--timeout S] [--json]}: the drift check ({@link DriftCheck}) of stub files (or a recorded session) against a real
+ * backend. Exit 0 when the backend answers as the stubs say, 1 on drift, 2 on error (bad arguments, unreachable
+ * backend, unreadable or invalid files).
  */
 final class VerifyCommand {
     static final String USAGE = String.join("\n",
             "usage: slipstream verify --upstream ws(s)://HOST/socket (--stubs DIR | --session FILE) [options]",
             "  --upstream URL    the real Phoenix socket to check",
-            "  --stubs DIR       the folder slipstream record wrote (its session.jsonl says what to send and expect)",
-            "  --session FILE    a session.jsonl of slipstream record, instead of --stubs",
+            "  --stubs DIR       stub files (*.json), or the folder slipstream record wrote (its stubs/ are used)",
+            "  --session FILE    a session.jsonl of slipstream record: replay the recording itself instead",
             "  --param k=v       connect param (repeatable): give the ones the recording redacted",
             "  --header k:v      header on every connect (repeatable)",
             "  --volatile PATH   JSON path not compared, e.g. '$.id' or '$.messages[*].at' (repeatable)",
@@ -35,14 +38,15 @@ final class VerifyCommand {
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
         DriftCheck check;
-        Path session;
+        Path session = null;
+        Stubs stubFiles = null;
         boolean json = args.contains("--json");
         try {
             URI upstream = null;
             Path stubs = null;
             Path sessionFile = null;
-            List<String[]> params = new ArrayList<>();
-            List<String[]> headers = new ArrayList<>();
+            List<Pair> params = new ArrayList<>();
+            List<Pair> headers = new ArrayList<>();
             List<String> volatiles = new ArrayList<>();
             Duration timeout = Duration.ofSeconds(5);
             for (int i = 0; i < args.size(); i++) {
@@ -51,8 +55,8 @@ final class VerifyCommand {
                     case "--upstream" -> upstream = RecordCommand.url(RecordCommand.value(args, ++i, a));
                     case "--stubs" -> stubs = Path.of(RecordCommand.value(args, ++i, a));
                     case "--session" -> sessionFile = Path.of(RecordCommand.value(args, ++i, a));
-                    case "--param" -> params.add(pair(RecordCommand.value(args, ++i, a), '=', a));
-                    case "--header" -> headers.add(pair(RecordCommand.value(args, ++i, a), ':', a));
+                    case "--param" -> params.add(Pair.param(RecordCommand.value(args, ++i, a)));
+                    case "--header" -> headers.add(Pair.header(RecordCommand.value(args, ++i, a)));
                     case "--volatile" -> volatiles.add(RecordCommand.value(args, ++i, a));
                     case "--timeout" -> {
                         try {
@@ -71,22 +75,24 @@ final class VerifyCommand {
             if ((stubs == null) == (sessionFile == null)) {
                 throw new UsageException("give one of --stubs DIR or --session FILE");
             }
-            session = sessionFile != null ? sessionFile : stubs.resolve("session.jsonl");
-            if (!Files.isRegularFile(session)) {
-                throw new UsageException("no recorded session at " + session
-                        + (stubs != null ? " (--stubs takes the folder slipstream record --out wrote)" : ""));
+            if (sessionFile != null) {
+                session = sessionFile;
+                if (!Files.isRegularFile(session)) {
+                    throw new UsageException("no recorded session at " + session);
+                }
+            } else {
+                stubFiles = Stubs.load(stubFolder(stubs));
             }
             DriftCheck.Builder b = DriftCheck.builder(upstream).timeout(timeout);
-            for (String[] p : params) {
-                b.param(p[0], p[1]);
-            }
-            for (String[] h : headers) {
-                b.header(h[0], h[1]);
-            }
+            params.forEach(p -> b.param(p.name(), p.value()));
+            headers.forEach(h -> b.header(h.name(), h.value()));
             for (String v : volatiles) {
                 b.volatilePath(v);
             }
             check = b.build();
+        } catch (StubFormatException e) {
+            err.println("slipstream verify: " + e.getMessage());
+            return 2;
         } catch (UsageException | IllegalArgumentException e) {
             err.println("slipstream verify: " + e.getMessage());
             err.println(USAGE);
@@ -94,7 +100,7 @@ final class VerifyCommand {
         }
         DriftReport report;
         try {
-            report = check.checkSession(session);
+            report = stubFiles != null ? check.check(stubFiles) : check.checkSession(session);
         } catch (IOException | IllegalArgumentException e) {
             err.println("slipstream verify: " + e.getMessage());
             return 2;
@@ -108,17 +114,32 @@ final class VerifyCommand {
             for (Drift d : report.drifts()) {
                 out.println("drift: " + d);
             }
+            for (String what : report.notChecked()) {
+                out.println("not checked: " + what);
+            }
             out.println(report.agrees() ? "agrees: " + report.checks() + " checks, no drift"
                     : "drift: " + report.drifts().size() + " difference(s) in " + report.checks() + " checks");
         }
         return report.agrees() ? 0 : 1;
     }
 
-    private static String[] pair(String kv, char sep, String option) throws UsageException {
-        int at = kv.indexOf(sep);
-        if (at <= 0) {
-            throw new UsageException(option + " needs k" + sep + "v, got \"" + kv + "\"");
+    /** The stub files of {@code dir}: itself when it holds {@code *.json}, else the {@code stubs/} a recording has. */
+    private static Path stubFolder(Path dir) throws UsageException {
+        if (Files.isRegularFile(dir)) {
+            return dir;
         }
-        return new String[] {kv.substring(0, at).trim(), kv.substring(at + 1).trim()};
+        try (var files = Files.list(dir)) {
+            if (files.anyMatch(f -> f.toString().endsWith(".json"))) {
+                return dir;
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot read --stubs " + dir + ": " + e.getMessage());
+        }
+        if (Files.isDirectory(dir.resolve("stubs"))) {
+            return dir.resolve("stubs");
+        }
+        throw new UsageException("no stub files (*.json) in " + dir + (Files.isRegularFile(dir.resolve("session.jsonl"))
+                ? " (a recording without stubs/: check its session with --session " + dir.resolve("session.jsonl") + ")"
+                : ""));
     }
 }

@@ -108,7 +108,7 @@ class RecordAndVerifyCommandTest {
             assertThat(verify.out()).isEqualTo(String.join("\n",
                     "{\"type\":\"drift\",\"kind\":\"payload\",\"where\":\"push echo:lobby echo\",\"path\":\"$.body\","
                             + "\"expected\":\"hi\",\"actual\":\"bye\"}",
-                    "{\"type\":\"summary\",\"checks\":5,\"drifts\":1}", ""));
+                    "{\"type\":\"summary\",\"checks\":5,\"drifts\":1,\"not_checked\":0}", ""));
         }
     }
 

@@ -6,6 +6,7 @@ import dev.slipstream.protocol.JsonCodec;
 import dev.slipstream.testing.ChannelHandler;
 import dev.slipstream.testing.ConnectHandler;
 import dev.slipstream.testing.ConnectResult;
+import dev.slipstream.testing.internal.recording.StubExpectations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,6 +40,11 @@ import java.util.stream.Stream;
  * }</pre>
  */
 public final class Stubs {
+    static {
+        // The drift check reads the rules through this bridge; the model stays package-private.
+        StubExpectations.register(ExpectedExchanges::of);
+    }
+
     private final String unmatched;
     private final List<Rules.ConnectRule> connect;
     private final List<Rules.Channel> loaded;
@@ -269,6 +275,14 @@ public final class Stubs {
             }
             return ConnectResult.reject(403, "");
         };
+    }
+
+    List<Rules.ConnectRule> connectRules() {
+        return connect;
+    }
+
+    List<Rules.Channel> channelRules() {
+        return channels;
     }
 
     Rules.Channel channelFor(String topic) {

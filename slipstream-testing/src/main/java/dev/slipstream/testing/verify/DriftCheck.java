@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.slipstream.protocol.Payload;
 import dev.slipstream.testing.internal.recording.Exchange;
 import dev.slipstream.testing.internal.recording.SessionAnalysis;
+import dev.slipstream.testing.internal.recording.StubExpectations;
+import dev.slipstream.testing.stub.Stubs;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,11 +73,28 @@ public final class DriftCheck {
                 lines.add(PhoenixProbe.JSON.readTree(line));
             }
         }
-        return check(SessionAnalysis.analyse(lines), Map.of());
+        return check(SessionAnalysis.analyse(lines), Map.of(), List.of());
+    }
+
+    /**
+     * Checks the backend against stub files: performs, for every rule, a request it matches (built from its
+     * {@code equalTo} and {@code absent} conditions) and compares the answer with the one the stubs give (each
+     * channel's {@code volatile} paths skipped). Rules no request can be built for are listed in
+     * {@link DriftReport#notChecked()}.
+     *
+     * <pre>{@code
+     * DriftReport report = DriftCheck.builder(upstream).build().check(Stubs.load("src/test/resources/phoenix"));
+     * }</pre>
+     *
+     * @throws IOException when the backend cannot be reached
+     */
+    public DriftReport check(Stubs stubs) throws IOException, InterruptedException {
+        StubExpectations.Expected expected = StubExpectations.of(stubs);
+        return check(expected.exchanges(), expected.volatiles(), expected.notChecked());
     }
 
     /** Runs the exchanges connection by connection; {@code volatiles} adds volatile paths per exchange. */
-    DriftReport check(List<Exchange> exchanges, Map<Exchange, List<String>> volatiles)
+    DriftReport check(List<Exchange> exchanges, Map<Exchange, List<String>> volatiles, List<String> notChecked)
             throws IOException, InterruptedException {
         Map<String, List<Exchange>> byConn = new LinkedHashMap<>();
         for (Exchange e : exchanges) {
@@ -96,7 +115,7 @@ public final class DriftCheck {
         } finally {
             threads.shutdownNow();
         }
-        return new DriftReport(checks[0], drifts);
+        return new DriftReport(checks[0], drifts, notChecked);
     }
 
     private void runConnection(HttpClient http, List<Exchange> exchanges, Map<Exchange, List<String>> volatiles,
