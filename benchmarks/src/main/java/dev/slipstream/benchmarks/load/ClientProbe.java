@@ -23,10 +23,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class ClientProbe {
     private ClientProbe() {}
 
-    /** {@code <client> <endpoint> <throughput|latency> <count> <window|rate per second>}. */
+    /** {@code <client> <endpoint> <throughput|latency|latency-wait> <count> <window|rate per second>}. */
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
-            System.err.println("usage: ClientProbe <slipstream|slipstream-nio|javaphoenixclient|raw> <endpoint> <throughput|latency> <count> <window|rate>");
+            System.err.println("usage: ClientProbe <slipstream|slipstream-nio|javaphoenixclient|raw> <endpoint> <throughput|latency|latency-wait> <count> <window|rate>");
             System.exit(2);
         }
         String client = args[0];
@@ -42,14 +42,16 @@ public final class ClientProbe {
             pipelined(echoer, Math.max(2000, count / 2), 64);
             if (mode.equals("latency")) {
                 fixedRate(echoer, Math.min(5000, Math.max(2000, count / 2)), param);
+            } else if (mode.equals("latency-wait")) {
+                waiting(echoer, Math.min(5000, Math.max(2000, count / 2)), param);
             }
             long cpu0 = Cpu.processNanos();
             long t0 = System.nanoTime();
             ArrayNode latencies = out.arrayNode();
             if (mode.equals("throughput")) {
                 pipelined(echoer, count, param);
-            } else if (mode.equals("latency")) {
-                for (long l : fixedRate(echoer, count, param)) {
+            } else if (mode.equals("latency") || mode.equals("latency-wait")) {
+                for (long l : mode.equals("latency") ? fixedRate(echoer, count, param) : waiting(echoer, count, param)) {
                     latencies.add(l / 1000.0);
                 }
             } else {
@@ -89,6 +91,28 @@ public final class ClientProbe {
         if (!all.await(120, TimeUnit.SECONDS)) {
             Echoer.fail("replies missing after 120 s: " + (count - all.getCount()) + " of " + count, null);
         }
+    }
+
+    /**
+     * One thread sends a push at {@code rate} per second on a fixed schedule and waits for its reply before the next
+     * (a caller that only waits: {@code get}, {@code join}, a sync API); returns push-to-wake-up nanos. A reply later
+     * than the next due time delays that push, so the schedule never queues pushes behind a slow one.
+     */
+    static long[] waiting(Echoer echoer, int count, int rate) throws InterruptedException {
+        long[] latencies = new long[count];
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long due = start + i * interval;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            long sent = System.nanoTime();
+            echoer.sendAndWait();
+            latencies[i] = System.nanoTime() - sent;
+        }
+        return latencies;
     }
 
     /** Sends {@code count} pushes at {@code rate} per second on a fixed schedule; returns push-to-reply nanos. */

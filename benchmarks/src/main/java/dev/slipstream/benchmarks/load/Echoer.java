@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import kotlin.Unit;
 import okhttp3.OkHttpClient;
@@ -38,6 +39,18 @@ interface Echoer extends AutoCloseable {
 
     /** Sends one push; {@code done} runs once its ok reply is in. A failure ends the probe (it is a broken run). */
     void send(Runnable done);
+
+    /**
+     * Sends one push and blocks the calling thread until its ok reply is in: how a JVM caller that only waits uses
+     * the client. By default through {@link #send} and a latch (the peers have no blocking call of their own).
+     */
+    default void sendAndWait() throws InterruptedException {
+        CountDownLatch replied = new CountDownLatch(1);
+        send(replied::countDown);
+        if (!replied.await(60, TimeUnit.SECONDS)) {
+            fail("no reply after 60 s", null);
+        }
+    }
 
     /**
      * Runs {@code r} where this client expects calls to come from. Slipstream and the raw socket are safe from any
@@ -94,6 +107,18 @@ interface Echoer extends AutoCloseable {
                 }
                 done.run();
             });
+        }
+
+        /** The waiting caller's own path: {@code get} on the push's future, woken by the client's owner. */
+        @Override
+        public void sendAndWait() {
+            try {
+                if (!client.push(TOPIC, "echo", Payload.json(PAYLOAD)).get(60, TimeUnit.SECONDS).isOk()) {
+                    fail("slipstream push: not ok", null);
+                }
+            } catch (Exception e) {
+                fail("slipstream push", e);
+            }
         }
 
         @Override

@@ -370,7 +370,30 @@ public final class LoadHarness {
             figure("latency", client, "maxMicros", l[l.length - 1], "us", note);
             figure("cpu", client, "cpuMicrosPerRoundTripAtRate", j.get("cpuNanos").asDouble() / l.length / 1000, "us",
                     "whole client process CPU time / replies at " + rate + "/s (includes idle costs)");
+            if (client.equals("javaphoenixclient")) {
+                // Its pushes from a thread other than OkHttp's reader lose replies (see Echoer.JavaPhoenix).
+                skip("latencyWaiting", client, "loses replies to pushes made from a waiting thread");
+            } else if (!client.equals("phoenix.js")) { // Node has no blocking call: its latency above is its only path
+                waitingLatency(client, node, count, rate);
+            }
         }
+    }
+
+    /** The same rate with one thread that waits for each reply ({@code get}) instead of a dependent stage. */
+    private void waitingLatency(String client, String node, int count, int rate) throws Exception {
+        System.out.println("latency (waiting caller): " + client + ", " + count + " pushes at " + rate + "/s");
+        Result r = clientRun(client, node, "latency-wait", count, rate);
+        JsonNode j = r.json();
+        if (j == null) {
+            skip("latencyWaiting", client, r.why());
+            return;
+        }
+        double[] l = sorted(j.get("latenciesMicros"));
+        String note = count + " pushes at " + rate + "/s, each awaited by the sending thread";
+        figure("latencyWaiting", client, "p50Micros", pct(l, 0.50), "us", note);
+        figure("latencyWaiting", client, "p99Micros", pct(l, 0.99), "us", note);
+        figure("latencyWaiting", client, "p999Micros", pct(l, 0.999), "us", note);
+        figure("latencyWaiting", client, "maxMicros", l[l.length - 1], "us", note);
     }
 
     private static double pct(double[] sorted, double p) {
