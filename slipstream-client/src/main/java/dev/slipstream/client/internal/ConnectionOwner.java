@@ -23,7 +23,6 @@ import dev.slipstream.client.transport.TransportListener;
 import dev.slipstream.client.transport.TransportRequest;
 import dev.slipstream.client.transport.UpgradeRejectedException;
 import dev.slipstream.protocol.DecodeException;
-import dev.slipstream.protocol.EncodeException;
 import dev.slipstream.protocol.Frame;
 import dev.slipstream.protocol.Message;
 import dev.slipstream.protocol.Payload;
@@ -64,15 +63,16 @@ public final class ConnectionOwner {
 
     private enum Conn { DISCONNECTED, CONNECTING, CONNECTED, CLOSING }
 
-    private final ClientConfig config;
-    private final SlipstreamClient handle;
-    private final ClientModule module;
-    private final ClientEventListener listener;
-    private final Scheduler scheduler;
+    // Read by the owner's parts (package-private, final): what the client was built with and where user code runs.
+    final ClientConfig config;
+    final SlipstreamClient handle;
+    final ClientModule module;
+    final ClientEventListener listener;
+    final Scheduler scheduler;
     private final SerialExecutor executor;
     /** Where user code runs: the module's callbacks, the event listener, the stages of callers' futures. */
-    private final Delivery out;
-    private final PresenceSinks presenceSinks;
+    final Delivery out;
+    final PresenceSinks presenceSinks;
 
     // ---- owned by the executor ----
     private Conn conn = Conn.DISCONNECTED;
@@ -80,11 +80,9 @@ public final class ConnectionOwner {
     private boolean wantConnected;
     private long generation;
     private CompletableFuture<TransportConnection> opening;
-    private TransportConnection transport;
-    /** Frames written while the owner drains a burst of commands, sent together when it runs dry. */
-    private final List<Frame> outbox = new ArrayList<>();
+    TransportConnection transport;
     /** Reports a failed send of the current connection (tagged with its generation) to the owner. */
-    private java.util.function.BiConsumer<Void, Throwable> sendFailed;
+    java.util.function.BiConsumer<Void, Throwable> sendFailed;
     private String redactedUri;
     private long connectStartNanos;
     private int reconnectAttempt;
@@ -95,7 +93,6 @@ public final class ConnectionOwner {
     private Scheduler.Cancellable closeTimer;
     private String pendingHeartbeat;
     private long heartbeatSentNanos;
-    private long refCounter;
     private long bufferedIds;
     /** Tokens of per-topic timers, unique across topic incarnations, so a late timer never hits a newer topic. */
     private long timerTokens;
@@ -104,6 +101,8 @@ public final class ConnectionOwner {
     private final Map<String, TopicState> topics = new LinkedHashMap<>();
     /** The joins, leaves and pushes sent and waiting for their replies, with their one deadline timer. */
     private final AwaitedReplies replies;
+    /** Refs, encoding and the outbox of frames sent when the owner runs dry. */
+    private final Writer writer;
 
     // ---- snapshots for other threads ----
     private volatile boolean connectedSnapshot;
@@ -122,6 +121,7 @@ public final class ConnectionOwner {
         this.executor = new SerialExecutor(pool, true, this::whenIdle);
         this.replies = new AwaitedReplies(scheduler, token -> () -> send(new Command.DeadlinesDue(token)));
         this.out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
+        this.writer = new Writer(this, replies);
     }
 
     // ======================================================================================== public entry points
@@ -443,7 +443,7 @@ public final class ConnectionOwner {
                 connectedSnapshot = false;
                 cancel(heartbeatTimer);
                 heartbeatTimer = null;
-                flushWrites(); // what was written before the disconnect goes ahead of the close frame
+                writer.flush(); // what was written before the disconnect goes ahead of the close frame
                 transport.close(1000, "");
                 long gen = generation;
                 closeTimer = scheduler.schedule(config.closeTimeout(), () -> send(new Command.CloseTimedOut(gen)));
@@ -628,10 +628,10 @@ public final class ConnectionOwner {
                     Optional.empty()));
             return;
         }
-        String ref = nextRef();
+        String ref = writer.nextRef();
         pendingHeartbeat = ref;
         heartbeatSentNanos = scheduler.nanoTime();
-        write(Message.heartbeat(ref));
+        writer.write(Message.heartbeat(ref));
         if (listener != null) {
             out.emit(new ClientEvent.HeartbeatSent(ref));
         }
@@ -640,7 +640,7 @@ public final class ConnectionOwner {
 
     /** Sends a close frame but does not wait for an answer that a dead link will never give. */
     private void closeDeadLink(TransportConnection dead, int code, String reason) {
-        flushWrites();
+        writer.flush();
         dead.close(code, reason);
         scheduler.schedule(config.closeTimeout(), dead::abort);
     }
@@ -870,12 +870,12 @@ public final class ConnectionOwner {
         }
         cancel(t.joinWaitTimer);
         t.joinWaitTimer = null;
-        String ref = nextRef();
+        String ref = writer.nextRef();
         t.joinRef = ref; // phoenix.js: the join's own ref is the join_ref of this incarnation
         t.phase = TopicState.Phase.JOINING;
         t.joinStartNanos = scheduler.nanoTime();
         AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.JOIN, ref, t.topic, Protocol.PHX_JOIN, config.pushTimeout(), null);
-        if (!write(Message.of(ref, ref, t.topic, Protocol.PHX_JOIN, params), p)) {
+        if (!writer.write(Message.of(ref, ref, t.topic, Protocol.PHX_JOIN, params), p)) {
             return;
         }
         if (listener != null) {
@@ -999,9 +999,9 @@ public final class ConnectionOwner {
         }
         t.phase = TopicState.Phase.LEAVING;
         publishJoined();
-        String ref = nextRef();
+        String ref = writer.nextRef();
         AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.LEAVE, ref, t.topic, Protocol.PHX_LEAVE, config.pushTimeout(), null);
-        write(Message.of(t.joinRef, ref, t.topic, Protocol.PHX_LEAVE, Payload.empty()), p);
+        writer.write(Message.of(t.joinRef, ref, t.topic, Protocol.PHX_LEAVE, Payload.empty()), p);
     }
 
     private void topicLeft(TopicState t) {
@@ -1085,9 +1085,9 @@ public final class ConnectionOwner {
 
     private void sendPush(TopicState t, String event, Payload payload, Duration timeout,
             CompletableFuture<Payload.Reply> result) {
-        String ref = nextRef();
+        String ref = writer.nextRef();
         AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.PUSH, ref, t.topic, event, timeout, result);
-        write(Message.of(t.joinRef, ref, t.topic, event, payload), p);
+        writer.write(Message.of(t.joinRef, ref, t.topic, event, payload), p);
     }
 
     /** The deadline timer fired: each overdue reply times out, earliest first ({@link AwaitedReplies#takeDue}). */
@@ -1115,7 +1115,7 @@ public final class ConnectionOwner {
             }
         } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicState.Phase.JOINING) {
             // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
-            write(Message.of(ref, nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
+            writer.write(Message.of(ref, writer.nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
             t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
             t.phase = TopicState.Phase.ERRORED;
             joinFailed(t, error);
@@ -1168,72 +1168,21 @@ public final class ConnectionOwner {
 
     // ======================================================================================== writing
 
-    private boolean write(Message m) {
-        return write(m, null);
-    }
-
-    /** Encodes and sends {@code m}; registers {@code awaiting} (with its timeout) for the reply. */
-    private boolean write(Message m, AwaitedReply awaiting) {
-        Frame frame;
-        try {
-            frame = config.serializer().encodeToServer(m);
-        } catch (EncodeException | IllegalArgumentException e) {
-            if (awaiting != null && awaiting.result != null) {
-                out.fail(awaiting.result, new SlipstreamException("cannot encode \"" + m.event() + "\" on \""
-                        + m.topic() + "\": " + e.getMessage(), e));
-            } else if (awaiting != null && awaiting.kind == AwaitedReply.Kind.JOIN) {
-                TopicState t = removeTopic(m.topic());
-                if (t != null) {
-                    joinFailed(t, new SlipstreamException("cannot encode the join of \"" + m.topic() + "\": "
-                            + e.getMessage(), e));
-                    failBuffer(t, () -> new TopicClosedException(m.topic(), "join could not be encoded"));
-                    publishJoined();
-                }
-            }
-            return false;
-        }
-        if (awaiting != null) {
-            replies.await(awaiting);
-        }
-        outbox.add(frame); // sent with the rest of the burst when the owner runs dry (whenIdle)
-        if (listener != null) {
-            int size = frame.size();
-            out.emit(new ClientEvent.FrameSent(size, frame instanceof Frame.Binary));
-            if (awaiting != null && awaiting.kind == AwaitedReply.Kind.PUSH) {
-                out.emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), size));
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Sends the frames of the burst the owner just drained, in one call so a transport can write them in one go.
-     * Runs when the owner runs dry, and before anything else reaches the transport (a close, an abort) or the
-     * transport changes.
-     */
-    private void flushWrites() {
-        if (outbox.isEmpty()) {
-            return;
-        }
-        if (transport == null) {
-            outbox.clear(); // the connection ended in this burst; what waited for it has failed already
-            return;
-        }
-        CompletableFuture<Void> sent = outbox.size() == 1 ? transport.send(outbox.get(0)) : transport.sendAll(outbox);
-        outbox.clear();
-        if (!sent.isDone() || sent.isCompletedExceptionally()) {
-            sent.whenComplete(sendFailed); // one listener per connection, not a new one per frame
+    /** A join that could not be encoded: its topic is dropped, as when its params fail. */
+    void joinNotEncoded(String topic, RuntimeException e) {
+        TopicState t = removeTopic(topic);
+        if (t != null) {
+            joinFailed(t, new SlipstreamException("cannot encode the join of \"" + topic + "\": "
+                    + e.getMessage(), e));
+            failBuffer(t, () -> new TopicClosedException(topic, "join could not be encoded"));
+            publishJoined();
         }
     }
 
     /** The owner ran dry: write the burst's frames, then hand its callbacks and events over (one task). */
     private void whenIdle() {
-        flushWrites();
+        writer.flush();
         out.flush();
-    }
-
-    private String nextRef() {
-        return Long.toString(++refCounter);
     }
 
     // ======================================================================================== presence
