@@ -89,10 +89,7 @@ public final class ConnectionOwner {
     private long reconnectToken;
     private Scheduler.Cancellable connectTimer;
     private Scheduler.Cancellable reconnectTimer;
-    private Scheduler.Cancellable heartbeatTimer;
     private Scheduler.Cancellable closeTimer;
-    private String pendingHeartbeat;
-    private long heartbeatSentNanos;
     private long bufferedIds;
     /** Tokens of per-topic timers, unique across topic incarnations, so a late timer never hits a newer topic. */
     private long timerTokens;
@@ -102,7 +99,8 @@ public final class ConnectionOwner {
     /** The joins, leaves and pushes sent and waiting for their replies, with their one deadline timer. */
     private final AwaitedReplies replies;
     /** Refs, encoding and the outbox of frames sent when the owner runs dry. */
-    private final Writer writer;
+    final Writer writer;
+    private final Heartbeat heartbeat;
 
     // ---- snapshots for other threads ----
     private volatile boolean connectedSnapshot;
@@ -122,6 +120,7 @@ public final class ConnectionOwner {
         this.replies = new AwaitedReplies(scheduler, token -> () -> send(new Command.DeadlinesDue(token)));
         this.out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
         this.writer = new Writer(this, replies);
+        this.heartbeat = new Heartbeat(this);
     }
 
     // ======================================================================================== public entry points
@@ -192,7 +191,8 @@ public final class ConnectionOwner {
         return executor.inExecutor() || out.inCallback();
     }
 
-    private void send(Command command) {
+    /** Hands {@code command} to the owner's executor: how callers, the transport and timers reach the owner. */
+    void send(Command command) {
         executor.execute(() -> {
             try {
                 apply(command);
@@ -213,7 +213,7 @@ public final class ConnectionOwner {
         } else if (c instanceof Command.DeadlinesDue d) {
             onDeadlinesDue(d.token());
         } else if (c instanceof Command.HeartbeatTick h) {
-            onHeartbeatTick(h.generation());
+            heartbeat.onTick(h.generation());
         } else if (c instanceof Command.JoinTopic j) {
             onJoin(j);
         } else if (c instanceof Command.LeaveTopic l) {
@@ -359,8 +359,7 @@ public final class ConnectionOwner {
         conn = Conn.CONNECTED;
         connectedSnapshot = true;
         reconnectAttempt = 0;
-        pendingHeartbeat = null;
-        scheduleHeartbeat();
+        heartbeat.start();
         if (listener != null) {
             out.emit(new ClientEvent.Connected(redactedUri, took, transport.upgradeResponse()));
         }
@@ -441,8 +440,7 @@ public final class ConnectionOwner {
                 disconnectWaiters.add(result);
                 conn = Conn.CLOSING;
                 connectedSnapshot = false;
-                cancel(heartbeatTimer);
-                heartbeatTimer = null;
+                heartbeat.stop();
                 writer.flush(); // what was written before the disconnect goes ahead of the close frame
                 transport.close(1000, "");
                 long gen = generation;
@@ -517,7 +515,7 @@ public final class ConnectionOwner {
     }
 
     /** The connection ended without the client asking: tear down, tell everyone, reconnect with backoff. */
-    private void connectionLost(DisconnectReason reason) {
+    void connectionLost(DisconnectReason reason) {
         tearDown(reason);
         if (wantConnected && config.reconnect() && !closed) {
             scheduleReconnect();
@@ -529,9 +527,7 @@ public final class ConnectionOwner {
         conn = Conn.DISCONNECTED;
         connectedSnapshot = false;
         transport = null;
-        cancel(heartbeatTimer);
-        heartbeatTimer = null;
-        pendingHeartbeat = null;
+        heartbeat.ended();
         for (AwaitedReply p : replies.snapshot()) {
             replies.forget(p);
             TopicState t = topics.get(p.topic);
@@ -604,47 +600,6 @@ public final class ConnectionOwner {
         }
     }
 
-    // ======================================================================================== heartbeat
-
-    private void scheduleHeartbeat() {
-        if (config.heartbeatInterval().isZero()) {
-            return;
-        }
-        long gen = generation;
-        heartbeatTimer = scheduler.schedule(config.heartbeatInterval(), () -> send(new Command.HeartbeatTick(gen)));
-    }
-
-    private void onHeartbeatTick(long gen) {
-        if (gen != generation || conn != Conn.CONNECTED) {
-            return;
-        }
-        if (pendingHeartbeat != null) {
-            String ref = pendingHeartbeat;
-            if (listener != null) {
-                out.emit(new ClientEvent.HeartbeatTimedOut(ref));
-            }
-            closeDeadLink(transport, 1000, "heartbeat timeout");
-            connectionLost(new DisconnectReason(DisconnectReason.Kind.HEARTBEAT_TIMEOUT, 1000, "heartbeat timeout",
-                    Optional.empty()));
-            return;
-        }
-        String ref = writer.nextRef();
-        pendingHeartbeat = ref;
-        heartbeatSentNanos = scheduler.nanoTime();
-        writer.write(Message.heartbeat(ref));
-        if (listener != null) {
-            out.emit(new ClientEvent.HeartbeatSent(ref));
-        }
-        scheduleHeartbeat();
-    }
-
-    /** Sends a close frame but does not wait for an answer that a dead link will never give. */
-    private void closeDeadLink(TransportConnection dead, int code, String reason) {
-        writer.flush();
-        dead.close(code, reason);
-        scheduler.schedule(config.closeTimeout(), dead::abort);
-    }
-
     // ======================================================================================== inbound
 
     private void onFrame(Command.FrameReceived f) {
@@ -675,13 +630,7 @@ public final class ConnectionOwner {
         String event = m.event();
         boolean isReply = m.isReply();
         if (isReply && Protocol.PHOENIX_TOPIC.equals(topic)) {
-            if (m.ref() != null && m.ref().equals(pendingHeartbeat)) {
-                pendingHeartbeat = null;
-                if (listener != null) {
-                    out.emit(new ClientEvent.HeartbeatAcked(m.ref(),
-                            Duration.ofNanos(scheduler.nanoTime() - heartbeatSentNanos)));
-                }
-            } else if (listener != null) {
+            if (!heartbeat.acked(m.ref()) && listener != null) {
                 out.emit(new ClientEvent.UnmatchedReply(topic, m.ref(), m.payload().asReply().status()));
             }
             return;
@@ -1243,6 +1192,16 @@ public final class ConnectionOwner {
     }
 
     // ======================================================================================== plumbing
+
+    /** The current connection attempt; what a timer or the transport reports for an older one is stale. */
+    long generation() {
+        return generation;
+    }
+
+    /** Whether the client is connected (not connecting, not closing). */
+    boolean connected() {
+        return conn == Conn.CONNECTED;
+    }
 
     private void publishJoined() {
         java.util.HashSet<String> joined = new java.util.HashSet<>();
