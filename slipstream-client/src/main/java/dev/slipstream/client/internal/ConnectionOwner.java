@@ -101,6 +101,7 @@ public final class ConnectionOwner {
     /** Refs, encoding and the outbox of frames sent when the owner runs dry. */
     final Writer writer;
     private final Heartbeat heartbeat;
+    private final PresenceUpdates presence;
 
     // ---- snapshots for other threads ----
     private volatile boolean connectedSnapshot;
@@ -121,6 +122,7 @@ public final class ConnectionOwner {
         this.out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
         this.writer = new Writer(this, replies);
         this.heartbeat = new Heartbeat(this);
+        this.presence = new PresenceUpdates(this);
     }
 
     // ======================================================================================== public entry points
@@ -585,7 +587,7 @@ public final class ConnectionOwner {
             out.failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
             out.completeAll(t.leaveWaiters, null);
         }
-        topics.values().forEach(this::dropPresence);
+        topics.values().forEach(presence::drop);
         topics.clear();
         publishJoined();
         for (AwaitedReply p : replies.snapshot()) {
@@ -683,7 +685,7 @@ public final class ConnectionOwner {
                 out.emit(new ClientEvent.MessageReceived(topic, event, size));
             }
             if (TopicPresence.STATE_EVENT.equals(event) || TopicPresence.DIFF_EVENT.equals(event)) {
-                onPresence(t, event, m.payload());
+                presence.onPresence(t, event, m.payload());
             }
             if (module != null) {
                 out.callback("message", () -> module.message(handle, topic, event, payload));
@@ -1134,59 +1136,12 @@ public final class ConnectionOwner {
         out.flush();
     }
 
-    // ======================================================================================== presence
-
-    /**
-     * A {@code presence_state} or {@code presence_diff} on a topic: merged into the topic's presence by phoenix.js's
-     * rules, published to the topic's {@code Presence} view, then the view's callbacks run here, on the callback
-     * thread, like the module's. The message still reaches the module's {@code message} callback afterwards.
-     */
-    private void onPresence(TopicState t, String event, Payload payload) {
-        List<PresenceSync.Change> changes = new ArrayList<>();
-        boolean synced;
-        try {
-            if (!(payload instanceof Payload.Json json)) {
-                throw new IllegalArgumentException("a binary payload");
-            }
-            if (t.presence == null) {
-                t.presence = new TopicPresence();
-            }
-            synced = TopicPresence.STATE_EVENT.equals(event)
-                    ? t.presence.onState(t.joinRef, json.json(), changes)
-                    : t.presence.onDiff(t.joinRef, json.json(), changes);
-        } catch (IllegalArgumentException e) {
-            String why = "presence not updated: " + e.getMessage();
-            if (listener != null) {
-                out.emit(new ClientEvent.MessageDropped(t.topic, event, why));
-            }
-            LOG.log(Level.WARNING, "slipstream client: " + event + " on \"" + t.topic + "\": " + why);
-            return;
-        }
-        if (!synced) {
-            return;
-        }
-        PresenceSinks.Sink sink = presenceSinks.sink(t.topic);
-        sink.publish(t.presence.snapshot());
-        for (Map.Entry<String, Runnable> call : sink.callbacks(changes)) {
-            out.callback(call.getKey(), call.getValue());
-        }
-    }
-
-    /** A topic ends (left, closed, refused for good): its presence view shows nobody, as a new channel would. */
-    private void dropPresence(TopicState t) {
-        if (t.presence != null) {
-            t.presence = null;
-            PresenceSinks.Sink sink = presenceSinks.existing(t.topic);
-            if (sink != null) {
-                sink.publish(List.of());
-            }
-        }
-    }
+    // ======================================================================================== topic map
 
     private TopicState removeTopic(String topic) {
         TopicState t = topics.remove(topic);
         if (t != null) {
-            dropPresence(t);
+            presence.drop(t);
         }
         return t;
     }
