@@ -7,13 +7,11 @@ import dev.slipstream.client.ConnectionLostException;
 import dev.slipstream.client.DisconnectReason;
 import dev.slipstream.client.JoinRefusedException;
 import dev.slipstream.client.NotConnectedException;
-import dev.slipstream.client.PushBufferFullException;
 import dev.slipstream.client.PushTimeoutException;
 import dev.slipstream.client.SlipstreamClient;
 import dev.slipstream.client.SlipstreamException;
 import dev.slipstream.client.TopicCloseReason;
 import dev.slipstream.client.TopicClosedException;
-import dev.slipstream.client.TopicNotJoinedException;
 import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.time.Scheduler;
@@ -31,7 +29,6 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +87,6 @@ public final class ConnectionOwner {
     private Scheduler.Cancellable connectTimer;
     private Scheduler.Cancellable reconnectTimer;
     private Scheduler.Cancellable closeTimer;
-    private long bufferedIds;
     /** Tokens of per-topic timers, unique across topic incarnations, so a late timer never hits a newer topic. */
     private long timerTokens;
     private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
@@ -102,6 +98,7 @@ public final class ConnectionOwner {
     final Writer writer;
     private final Heartbeat heartbeat;
     private final PresenceUpdates presence;
+    private final Pushes pushes;
 
     // ---- snapshots for other threads ----
     private volatile boolean connectedSnapshot;
@@ -123,6 +120,7 @@ public final class ConnectionOwner {
         this.writer = new Writer(this, replies);
         this.heartbeat = new Heartbeat(this);
         this.presence = new PresenceUpdates(this);
+        this.pushes = new Pushes(this, replies);
     }
 
     // ======================================================================================== public entry points
@@ -211,9 +209,9 @@ public final class ConnectionOwner {
         if (c instanceof Command.FrameReceived f) {
             onFrame(f);
         } else if (c instanceof Command.PushMessage p) {
-            onPush(p);
+            pushes.onPush(p);
         } else if (c instanceof Command.DeadlinesDue d) {
-            onDeadlinesDue(d.token());
+            pushes.onDeadlinesDue(d.token());
         } else if (c instanceof Command.HeartbeatTick h) {
             heartbeat.onTick(h.generation());
         } else if (c instanceof Command.JoinTopic j) {
@@ -251,7 +249,7 @@ public final class ConnectionOwner {
         } else if (c instanceof Command.JoinWaitTimedOut w) {
             onJoinWaitTimeout(w);
         } else if (c instanceof Command.BufferedPushTimedOut b) {
-            onBufferedPushTimeout(b);
+            pushes.onBufferedPushTimeout(b);
         } else if (c instanceof Command.Start) {
             if (module != null) {
                 out.callback("started", () -> module.started(handle));
@@ -563,7 +561,7 @@ public final class ConnectionOwner {
             if (t != null) {
                 cancel(t.joinWaitTimer);
                 out.failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
-                failBuffer(t, () -> new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
+                pushes.failBuffer(t, () -> new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
                 topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, Payload.empty()));
             }
         }
@@ -583,7 +581,7 @@ public final class ConnectionOwner {
         for (TopicState t : new ArrayList<>(topics.values())) {
             cancel(t.rejoinTimer);
             cancel(t.joinWaitTimer);
-            failBuffer(t, () -> new ClientClosedException("client closed before the push was sent"));
+            pushes.failBuffer(t, () -> new ClientClosedException("client closed before the push was sent"));
             out.failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
             out.completeAll(t.leaveWaiters, null);
         }
@@ -672,8 +670,8 @@ public final class ConnectionOwner {
             } else {
                 removeTopic(t.topic);
                 cancel(t.rejoinTimer);
-                failTopicPushes(t, "the server closed the channel");
-                failBuffer(t, () -> new TopicClosedException(t.topic, "the server closed the channel"));
+                pushes.failTopicPushes(t, "the server closed the channel");
+                pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "the server closed the channel"));
                 if (t.phase == TopicState.Phase.JOINING) {
                     out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "the server closed the channel"));
                 }
@@ -815,7 +813,7 @@ public final class ConnectionOwner {
             removeTopic(t.topic);
             SlipstreamException error = new SlipstreamException("join params of \"" + t.topic + "\" failed: " + e, e);
             joinFailed(t, error);
-            failBuffer(t, () -> new TopicClosedException(t.topic, "join params failed"));
+            pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "join params failed"));
             publishJoined();
             return;
         }
@@ -844,11 +842,7 @@ public final class ConnectionOwner {
                     Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
         }
         out.completeAll(t.joinWaiters, response);
-        while (!t.buffer.isEmpty() && conn == Conn.CONNECTED) {
-            BufferedPush b = t.buffer.poll();
-            cancel(b.timer);
-            sendPush(t, b.event, b.payload, b.timeout, b.result);
-        }
+        pushes.sendBuffered(t);
         if (module != null) {
             out.callback("joined", () -> module.joined(handle, t.topic, response));
         }
@@ -866,7 +860,7 @@ public final class ConnectionOwner {
         publishJoined();
         joinFailed(t, new JoinRefusedException(t.topic, response));
         if (!retry) {
-            failBuffer(t, () -> new TopicClosedException(t.topic, "join refused"));
+            pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "join refused"));
         }
         topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.JOIN_REFUSED, response));
         if (retry && topics.get(t.topic) == t && t.phase == TopicState.Phase.ERRORED) {
@@ -881,6 +875,16 @@ public final class ConnectionOwner {
         out.failAll(t.joinWaiters, error);
     }
 
+    /** The join's reply did not come in time. */
+    void joinTimedOut(TopicState t, PushTimeoutException error) {
+        // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
+        writer.write(Message.of(t.joinRef, writer.nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
+        t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
+        t.phase = TopicState.Phase.ERRORED;
+        joinFailed(t, error);
+        scheduleRejoin(t);
+    }
+
     private void onChannelError(TopicState t, Payload payload) {
         if (t.phase == TopicState.Phase.LEAVING) {
             topicLeft(t);
@@ -889,7 +893,7 @@ public final class ConnectionOwner {
         TopicState.Phase was = t.phase;
         t.phase = TopicState.Phase.ERRORED;
         publishJoined();
-        failTopicPushes(t, "the channel crashed");
+        pushes.failTopicPushes(t, "the channel crashed");
         if (was == TopicState.Phase.JOINING) {
             AwaitedReply join = replies.get(t.joinRef);
             if (join != null) {
@@ -905,7 +909,7 @@ public final class ConnectionOwner {
             scheduleRejoin(t);
         } else {
             removeTopic(t.topic);
-            failBuffer(t, () -> new TopicClosedException(t.topic, "the channel crashed"));
+            pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "the channel crashed"));
         }
     }
 
@@ -955,14 +959,14 @@ public final class ConnectionOwner {
         writer.write(Message.of(t.joinRef, ref, t.topic, Protocol.PHX_LEAVE, Payload.empty()), p);
     }
 
-    private void topicLeft(TopicState t) {
+    void topicLeft(TopicState t) {
         removeTopic(t.topic);
         cancel(t.rejoinTimer);
         cancel(t.joinWaitTimer);
         out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
         publishJoined();
-        failTopicPushes(t, "the topic was left");
-        failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
+        pushes.failTopicPushes(t, "the topic was left");
+        pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
         for (AwaitedReply p : replies.snapshot()) {
             if (p.kind == AwaitedReply.Kind.LEAVE && p.topic.equals(t.topic)) {
                 replies.forget(p);
@@ -986,137 +990,6 @@ public final class ConnectionOwner {
         }
     }
 
-    // ======================================================================================== pushes
-
-    private void onPush(Command.PushMessage p) {
-        if (closed) {
-            dropPush(p.topic(), p.event(), p.result(), new ClientClosedException("push on a closed client"));
-            return;
-        }
-        Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
-        TopicState t = topics.get(p.topic());
-        if (t != null && t.phase == TopicState.Phase.JOINED && conn == Conn.CONNECTED) {
-            sendPush(t, p.event(), p.payload(), timeout, p.result());
-            return;
-        }
-        if (t != null && t.phase != TopicState.Phase.LEAVING && config.pushBufferSize() > 0 && willBeConnected()) {
-            if (t.buffer.size() >= config.pushBufferSize()) {
-                dropPush(t.topic, p.event(), p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
-                return;
-            }
-            long id = ++bufferedIds;
-            BufferedPush b = new BufferedPush(id, p.event(), p.payload(), timeout, p.result());
-            String topic = t.topic;
-            b.timer = scheduler.schedule(timeout, () -> send(new Command.BufferedPushTimedOut(topic, id)));
-            t.buffer.add(b);
-            if (listener != null) {
-                out.emit(new ClientEvent.PushBuffered(topic, p.event(), t.buffer.size()));
-            }
-            return;
-        }
-        if (t == null) {
-            dropPush(p.topic(), p.event(), p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
-        } else if (conn != Conn.CONNECTED) {
-            dropPush(p.topic(), p.event(), p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
-                    + "\": not connected"));
-        } else {
-            dropPush(p.topic(), p.event(), p.result(),
-                    new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
-        }
-    }
-
-    /**
-     * Whether a buffered push can still go out: connected, connecting, or a reconnect is scheduled. Not after
-     * {@code disconnect()}, nor after a drop with reconnect off, where the push fails at once instead of waiting
-     * for its timeout.
-     */
-    private boolean willBeConnected() {
-        return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
-    }
-
-    private void sendPush(TopicState t, String event, Payload payload, Duration timeout,
-            CompletableFuture<Payload.Reply> result) {
-        String ref = writer.nextRef();
-        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.PUSH, ref, t.topic, event, timeout, result);
-        writer.write(Message.of(t.joinRef, ref, t.topic, event, payload), p);
-    }
-
-    /** The deadline timer fired: each overdue reply times out, earliest first ({@link AwaitedReplies#takeDue}). */
-    private void onDeadlinesDue(long token) {
-        for (AwaitedReply p : replies.takeDue(token)) {
-            // An earlier one's handling (a leave timing out closes its topic) may have failed this one already.
-            if (replies.remove(p)) {
-                onPendingTimeout(p);
-            }
-        }
-    }
-
-    private void onPendingTimeout(AwaitedReply p) {
-        String ref = p.ref;
-        PushTimeoutException error = new PushTimeoutException(p.topic, p.event, p.timeout);
-        if (listener != null) {
-            out.emit(new ClientEvent.PushTimedOut(p.topic, p.event, ref, p.timeout));
-        }
-        TopicState t = topics.get(p.topic);
-        if (p.kind == AwaitedReply.Kind.PUSH) {
-            out.fail(p.result, error);
-        } else if (p.kind == AwaitedReply.Kind.LEAVE) {
-            if (t != null) {
-                topicLeft(t); // phoenix.js: a leave that times out closes the topic all the same
-            }
-        } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicState.Phase.JOINING) {
-            // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
-            writer.write(Message.of(ref, writer.nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
-            t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
-            t.phase = TopicState.Phase.ERRORED;
-            joinFailed(t, error);
-            scheduleRejoin(t);
-        }
-    }
-
-    private void onBufferedPushTimeout(Command.BufferedPushTimedOut b) {
-        TopicState t = topics.get(b.topic());
-        if (t == null) {
-            return;
-        }
-        for (Iterator<BufferedPush> it = t.buffer.iterator(); it.hasNext(); ) {
-            BufferedPush x = it.next();
-            if (x.id == b.id()) {
-                it.remove();
-                if (listener != null) {
-                    out.emit(new ClientEvent.PushTimedOut(t.topic, x.event, null, x.timeout));
-                }
-                out.fail(x.result, new PushTimeoutException(t.topic, x.event, x.timeout));
-                return;
-            }
-        }
-    }
-
-    private void failTopicPushes(TopicState t, String why) {
-        for (AwaitedReply p : replies.snapshot()) {
-            if (p.kind == AwaitedReply.Kind.PUSH && p.topic.equals(t.topic)) {
-                replies.forget(p);
-                out.fail(p.result, new TopicClosedException(t.topic, why));
-            }
-        }
-    }
-
-    private void failBuffer(TopicState t, Supplier<SlipstreamException> error) {
-        BufferedPush b;
-        while ((b = t.buffer.poll()) != null) {
-            cancel(b.timer);
-            dropPush(t.topic, b.event, b.result, error.get());
-        }
-    }
-
-    /** A push that ends unsent: the {@code PushDropped} event, then its future fails. */
-    private void dropPush(String topic, String event, CompletableFuture<Payload.Reply> result, SlipstreamException error) {
-        if (listener != null) {
-            out.emit(new ClientEvent.PushDropped(topic, event, error));
-        }
-        out.fail(result, error);
-    }
-
     // ======================================================================================== writing
 
     /** A join that could not be encoded: its topic is dropped, as when its params fail. */
@@ -1125,7 +998,7 @@ public final class ConnectionOwner {
         if (t != null) {
             joinFailed(t, new SlipstreamException("cannot encode the join of \"" + topic + "\": "
                     + e.getMessage(), e));
-            failBuffer(t, () -> new TopicClosedException(topic, "join could not be encoded"));
+            pushes.failBuffer(t, () -> new TopicClosedException(topic, "join could not be encoded"));
             publishJoined();
         }
     }
@@ -1156,6 +1029,25 @@ public final class ConnectionOwner {
     /** Whether the client is connected (not connecting, not closing). */
     boolean connected() {
         return conn == Conn.CONNECTED;
+    }
+
+    /** Whether {@code close()} was called: nothing new is accepted. */
+    boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Whether a buffered push can still go out: connected, connecting, or a reconnect is scheduled. Not after
+     * {@code disconnect()}, nor after a drop with reconnect off, where the push fails at once instead of waiting
+     * for its timeout.
+     */
+    boolean willBeConnected() {
+        return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
+    }
+
+    /** The topic by name, or null when it is not joined, joining, errored or leaving. */
+    TopicState topic(String name) {
+        return topics.get(name);
     }
 
     private void publishJoined() {
