@@ -3,15 +3,9 @@ package dev.slipstream.client.internal;
 import dev.slipstream.client.ClientClosedException;
 import dev.slipstream.client.ClientModule;
 import dev.slipstream.client.ConnectFailedException;
-import dev.slipstream.client.ConnectionLostException;
 import dev.slipstream.client.DisconnectReason;
-import dev.slipstream.client.JoinRefusedException;
 import dev.slipstream.client.NotConnectedException;
-import dev.slipstream.client.PushTimeoutException;
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.SlipstreamException;
-import dev.slipstream.client.TopicCloseReason;
-import dev.slipstream.client.TopicClosedException;
 import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.time.Scheduler;
@@ -29,11 +23,8 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -87,22 +78,19 @@ public final class ConnectionOwner {
     private Scheduler.Cancellable connectTimer;
     private Scheduler.Cancellable reconnectTimer;
     private Scheduler.Cancellable closeTimer;
-    /** Tokens of per-topic timers, unique across topic incarnations, so a late timer never hits a newer topic. */
-    private long timerTokens;
     private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
     private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
-    private final Map<String, TopicState> topics = new LinkedHashMap<>();
     /** The joins, leaves and pushes sent and waiting for their replies, with their one deadline timer. */
     private final AwaitedReplies replies;
     /** Refs, encoding and the outbox of frames sent when the owner runs dry. */
     final Writer writer;
     private final Heartbeat heartbeat;
-    private final PresenceUpdates presence;
-    private final Pushes pushes;
+    final PresenceUpdates presence;
+    final Pushes pushes;
+    final Topics topics;
 
     // ---- snapshots for other threads ----
     private volatile boolean connectedSnapshot;
-    private volatile Set<String> joinedSnapshot = Set.of();
 
     public ConnectionOwner(ClientConfig config, SlipstreamClient handle, PresenceSinks presenceSinks) {
         this.config = config;
@@ -121,6 +109,7 @@ public final class ConnectionOwner {
         this.heartbeat = new Heartbeat(this);
         this.presence = new PresenceUpdates(this);
         this.pushes = new Pushes(this, replies);
+        this.topics = new Topics(this, replies);
     }
 
     // ======================================================================================== public entry points
@@ -183,7 +172,7 @@ public final class ConnectionOwner {
     }
 
     public boolean isJoined(String topic) {
-        return joinedSnapshot.contains(topic);
+        return topics.isJoined(topic);
     }
 
     /** Whether the calling thread runs the owner or one of the client's callbacks (where blocking would deadlock). */
@@ -215,9 +204,9 @@ public final class ConnectionOwner {
         } else if (c instanceof Command.HeartbeatTick h) {
             heartbeat.onTick(h.generation());
         } else if (c instanceof Command.JoinTopic j) {
-            onJoin(j);
+            topics.onJoin(j);
         } else if (c instanceof Command.LeaveTopic l) {
-            onLeave(l);
+            topics.onLeave(l);
         } else if (c instanceof Command.Connect k) {
             onConnect(k.result());
         } else if (c instanceof Command.Disconnect d) {
@@ -241,13 +230,9 @@ public final class ConnectionOwner {
                 startConnect();
             }
         } else if (c instanceof Command.RejoinDue r) {
-            TopicState t = topics.get(r.topic());
-            if (t != null && t.rejoinToken == r.token() && t.phase == TopicState.Phase.ERRORED && conn == Conn.CONNECTED) {
-                t.rejoinTimer = null;
-                sendJoin(t, true);
-            }
+            topics.onRejoinDue(r);
         } else if (c instanceof Command.JoinWaitTimedOut w) {
-            onJoinWaitTimeout(w);
+            topics.onJoinWaitTimeout(w);
         } else if (c instanceof Command.BufferedPushTimedOut b) {
             pushes.onBufferedPushTimeout(b);
         } else if (c instanceof Command.Start) {
@@ -364,13 +349,7 @@ public final class ConnectionOwner {
             out.emit(new ClientEvent.Connected(redactedUri, took, transport.upgradeResponse()));
         }
         out.completeAll(connectWaiters, null);
-        for (TopicState t : new ArrayList<>(topics.values())) {
-            if (t.phase == TopicState.Phase.ERRORED) {
-                cancel(t.rejoinTimer);
-                t.rejoinTimer = null;
-                sendJoin(t, true);
-            }
-        }
+        topics.rejoinErrored();
         if (module != null) {
             out.callback("connected", () -> module.connected(handle));
         }
@@ -528,43 +507,14 @@ public final class ConnectionOwner {
         connectedSnapshot = false;
         transport = null;
         heartbeat.ended();
-        for (AwaitedReply p : replies.snapshot()) {
-            replies.forget(p);
-            TopicState t = topics.get(p.topic);
-            if (p.kind == AwaitedReply.Kind.PUSH) {
-                out.fail(p.result, new ConnectionLostException("reply to \"" + p.event + "\" on \"" + p.topic + "\"", reason));
-            } else if (p.kind == AwaitedReply.Kind.JOIN && t != null && p.ref.equals(t.joinRef)) {
-                joinFailed(t, new ConnectionLostException("join of \"" + p.topic + "\"", reason));
-            } else if (p.kind == AwaitedReply.Kind.LEAVE && t != null) {
-                topicLeft(t);
-            }
-        }
-        List<String> forgotten = new ArrayList<>();
-        for (TopicState t : topics.values()) {
-            cancel(t.rejoinTimer);
-            t.rejoinTimer = null;
-            t.phase = TopicState.Phase.ERRORED;
-            if (!config.rejoinAfterReconnect()) {
-                forgotten.add(t.topic);
-            }
-        }
-        replies.disarmIfIdle();
-        publishJoined();
+        List<String> forgotten = topics.connectionLost(reason);
         if (listener != null) {
             out.emit(new ClientEvent.Disconnected(reason));
         }
         if (module != null) {
             out.callback("disconnected", () -> module.disconnected(handle, reason));
         }
-        for (String name : forgotten) {
-            TopicState t = removeTopic(name);
-            if (t != null) {
-                cancel(t.joinWaitTimer);
-                out.failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
-                pushes.failBuffer(t, () -> new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
-                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, Payload.empty()));
-            }
-        }
+        topics.forget(forgotten);
     }
 
     private void onClose(CompletableFuture<Void> result) {
@@ -578,23 +528,8 @@ public final class ConnectionOwner {
         onDisconnect(done);
         done.whenComplete((v, e) -> send(new Command.Close(result)));
         // Everything still waiting fails now; the close handshake finishes in the background of this command.
-        for (TopicState t : new ArrayList<>(topics.values())) {
-            cancel(t.rejoinTimer);
-            cancel(t.joinWaitTimer);
-            pushes.failBuffer(t, () -> new ClientClosedException("client closed before the push was sent"));
-            out.failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
-            out.completeAll(t.leaveWaiters, null);
-        }
-        topics.values().forEach(presence::drop);
-        topics.clear();
-        publishJoined();
-        for (AwaitedReply p : replies.snapshot()) {
-            if (p.kind == AwaitedReply.Kind.PUSH) {
-                replies.forget(p);
-                out.fail(p.result, new ClientClosedException("client closed before the reply"));
-            }
-        }
-        replies.disarmIfIdle();
+        topics.clientClosed();
+        pushes.clientClosed();
         if (module != null) {
             out.callback("stopped", () -> module.stopped(handle));
         }
@@ -663,21 +598,9 @@ public final class ConnectionOwner {
         // Bound to this client's mapper (a wrapper sharing the text: nothing is parsed or copied until someone maps).
         Payload payload = m.payload().mappedBy(config.objectMapper(), topic, event);
         if (Protocol.PHX_ERROR.equals(event)) {
-            onChannelError(t, payload);
+            topics.onChannelError(t, payload);
         } else if (Protocol.PHX_CLOSE.equals(event)) {
-            if (t.phase == TopicState.Phase.LEAVING) {
-                topicLeft(t);
-            } else {
-                removeTopic(t.topic);
-                cancel(t.rejoinTimer);
-                pushes.failTopicPushes(t, "the server closed the channel");
-                pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "the server closed the channel"));
-                if (t.phase == TopicState.Phase.JOINING) {
-                    out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "the server closed the channel"));
-                }
-                publishJoined();
-                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, payload));
-            }
+            topics.onServerClose(t, payload);
         } else {
             if (listener != null) {
                 out.emit(new ClientEvent.MessageReceived(topic, event, size));
@@ -718,305 +641,21 @@ public final class ConnectionOwner {
                     out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
                 }
             } else if (reply.isOk()) {
-                joined(t, reply.response());
+                topics.joined(t, reply.response());
             } else {
-                joinRefused(t, reply.response());
+                topics.joinRefused(t, reply.response());
             }
         } else if (t != null) {
-            topicLeft(t);
-        }
-    }
-
-    // ======================================================================================== topics
-
-    private void onJoin(Command.JoinTopic j) {
-        if (closed) {
-            out.fail(j.result(), new ClientClosedException("join on a closed client"));
-            return;
-        }
-        TopicState t = topics.get(j.topic());
-        if (t != null) {
-            switch (t.phase) {
-                case JOINED:
-                    out.complete(j.result(), t.lastResponse);
-                    return;
-                case JOINING:
-                    t.params = j.params();
-                    t.joinWaiters.add(j.result());
-                    return;
-                case ERRORED:
-                    t.params = j.params();
-                    t.joinWaiters.add(j.result());
-                    if (conn == Conn.CONNECTED) {
-                        cancel(t.rejoinTimer);
-                        t.rejoinTimer = null;
-                        sendJoin(t, false);
-                    } else {
-                        startJoinWait(t);
-                    }
-                    return;
-                default:
-                    out.fail(j.result(), new TopicClosedException(j.topic(), "a leave is in progress"));
-                    return;
-            }
-        }
-        if (conn != Conn.CONNECTED && !wantConnected) {
-            out.fail(j.result(), new NotConnectedException("cannot join \"" + j.topic() + "\": not connected"));
-            return;
-        }
-        t = new TopicState(j.topic(), j.params());
-        topics.put(t.topic, t);
-        t.joinWaiters.add(j.result());
-        if (conn == Conn.CONNECTED) {
-            sendJoin(t, false);
-        } else {
-            // Connecting or waiting to reconnect: joined as soon as connected, as phoenix.js does.
-            t.phase = TopicState.Phase.ERRORED;
-            startJoinWait(t);
-        }
-    }
-
-    /** A join made while not connected still ends within the push timeout, as phoenix.js's join push does. */
-    private void startJoinWait(TopicState t) {
-        if (t.joinWaitTimer != null) {
-            return;
-        }
-        long token = ++timerTokens;
-        t.joinWaitToken = token;
-        String topic = t.topic;
-        t.joinWaitTimer = scheduler.schedule(config.pushTimeout(), () -> send(new Command.JoinWaitTimedOut(topic, token)));
-    }
-
-    private void onJoinWaitTimeout(Command.JoinWaitTimedOut w) {
-        TopicState t = topics.get(w.topic());
-        if (t == null || t.joinWaitToken != w.token() || t.joinWaitTimer == null) {
-            return;
-        }
-        t.joinWaitTimer = null;
-        if (t.phase == TopicState.Phase.ERRORED && !t.joinWaiters.isEmpty()) {
-            PushTimeoutException error = new PushTimeoutException(t.topic, Protocol.PHX_JOIN, config.pushTimeout());
-            if (listener != null) {
-                out.emit(new ClientEvent.PushTimedOut(t.topic, Protocol.PHX_JOIN, null, config.pushTimeout()));
-            }
-            joinFailed(t, error); // the topic stays and is joined once connected
-        }
-    }
-
-    private void sendJoin(TopicState t, boolean rejoin) {
-        Payload params;
-        try {
-            params = t.params.get();
-            if (params == null) {
-                throw new IllegalArgumentException("the join params supplier returned null");
-            }
-        } catch (RuntimeException e) {
-            removeTopic(t.topic);
-            SlipstreamException error = new SlipstreamException("join params of \"" + t.topic + "\" failed: " + e, e);
-            joinFailed(t, error);
-            pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "join params failed"));
-            publishJoined();
-            return;
-        }
-        cancel(t.joinWaitTimer);
-        t.joinWaitTimer = null;
-        String ref = writer.nextRef();
-        t.joinRef = ref; // phoenix.js: the join's own ref is the join_ref of this incarnation
-        t.phase = TopicState.Phase.JOINING;
-        t.joinStartNanos = scheduler.nanoTime();
-        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.JOIN, ref, t.topic, Protocol.PHX_JOIN, config.pushTimeout(), null);
-        if (!writer.write(Message.of(ref, ref, t.topic, Protocol.PHX_JOIN, params), p)) {
-            return;
-        }
-        if (listener != null) {
-            out.emit(new ClientEvent.JoinStarted(t.topic, ref, rejoin));
-        }
-    }
-
-    private void joined(TopicState t, Payload response) {
-        t.phase = TopicState.Phase.JOINED;
-        t.rejoinAttempt = 0;
-        t.lastResponse = response;
-        publishJoined();
-        if (listener != null) {
-            out.emit(new ClientEvent.TopicJoined(t.topic, response,
-                    Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
-        }
-        out.completeAll(t.joinWaiters, response);
-        pushes.sendBuffered(t);
-        if (module != null) {
-            out.callback("joined", () -> module.joined(handle, t.topic, response));
-        }
-    }
-
-    private void joinRefused(TopicState t, Payload response) {
-        // By default final; with rejoinAfterRefusal the topic stays, errored, and is joined again with backoff as
-        // phoenix.js does (buffered pushes keep their own timeouts), unless the callback leaves it.
-        boolean retry = config.rejoinAfterRefusal();
-        if (retry) {
-            t.phase = TopicState.Phase.ERRORED;
-        } else {
-            removeTopic(t.topic);
-        }
-        publishJoined();
-        joinFailed(t, new JoinRefusedException(t.topic, response));
-        if (!retry) {
-            pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "join refused"));
-        }
-        topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.JOIN_REFUSED, response));
-        if (retry && topics.get(t.topic) == t && t.phase == TopicState.Phase.ERRORED) {
-            scheduleRejoin(t);
-        }
-    }
-
-    private void joinFailed(TopicState t, SlipstreamException error) {
-        if (listener != null) {
-            out.emit(new ClientEvent.JoinFailed(t.topic, error, Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
-        }
-        out.failAll(t.joinWaiters, error);
-    }
-
-    /** The join's reply did not come in time. */
-    void joinTimedOut(TopicState t, PushTimeoutException error) {
-        // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
-        writer.write(Message.of(t.joinRef, writer.nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
-        t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
-        t.phase = TopicState.Phase.ERRORED;
-        joinFailed(t, error);
-        scheduleRejoin(t);
-    }
-
-    private void onChannelError(TopicState t, Payload payload) {
-        if (t.phase == TopicState.Phase.LEAVING) {
-            topicLeft(t);
-            return;
-        }
-        TopicState.Phase was = t.phase;
-        t.phase = TopicState.Phase.ERRORED;
-        publishJoined();
-        pushes.failTopicPushes(t, "the channel crashed");
-        if (was == TopicState.Phase.JOINING) {
-            AwaitedReply join = replies.get(t.joinRef);
-            if (join != null) {
-                replies.forget(join);
-            }
-            joinFailed(t, new TopicClosedException(t.topic, "the channel crashed during the join"));
-        }
-        topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.CRASHED, payload));
-        if (!topics.containsKey(t.topic)) {
-            return; // the callback left the topic
-        }
-        if (config.rejoinAfterCrash()) {
-            scheduleRejoin(t);
-        } else {
-            removeTopic(t.topic);
-            pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "the channel crashed"));
-        }
-    }
-
-    private void scheduleRejoin(TopicState t) {
-        if (conn != Conn.CONNECTED) {
-            return; // rejoined on the next connect
-        }
-        t.rejoinAttempt++;
-        Duration delay = config.rejoinBackoff().delay(t.rejoinAttempt);
-        long token = ++timerTokens;
-        t.rejoinToken = token;
-        if (listener != null) {
-            out.emit(new ClientEvent.RejoinScheduled(t.topic, t.rejoinAttempt, delay));
-        }
-        String topic = t.topic;
-        t.rejoinTimer = scheduler.schedule(delay, () -> send(new Command.RejoinDue(topic, token)));
-    }
-
-    private void onLeave(Command.LeaveTopic l) {
-        TopicState t = topics.get(l.topic());
-        if (t == null) {
-            out.complete(l.result(), null);
-            return;
-        }
-        if (t.phase == TopicState.Phase.LEAVING) {
-            t.leaveWaiters.add(l.result());
-            return;
-        }
-        t.leaveWaiters.add(l.result());
-        cancel(t.rejoinTimer);
-        t.rejoinTimer = null;
-        if (t.phase == TopicState.Phase.JOINING) {
-            AwaitedReply join = replies.get(t.joinRef);
-            if (join != null) {
-                replies.forget(join);
-            }
-            out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
-        }
-        if (conn != Conn.CONNECTED || t.phase == TopicState.Phase.ERRORED) {
-            topicLeft(t); // nothing joined on the server: leaving is local
-            return;
-        }
-        t.phase = TopicState.Phase.LEAVING;
-        publishJoined();
-        String ref = writer.nextRef();
-        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.LEAVE, ref, t.topic, Protocol.PHX_LEAVE, config.pushTimeout(), null);
-        writer.write(Message.of(t.joinRef, ref, t.topic, Protocol.PHX_LEAVE, Payload.empty()), p);
-    }
-
-    void topicLeft(TopicState t) {
-        removeTopic(t.topic);
-        cancel(t.rejoinTimer);
-        cancel(t.joinWaitTimer);
-        out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
-        publishJoined();
-        pushes.failTopicPushes(t, "the topic was left");
-        pushes.failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
-        for (AwaitedReply p : replies.snapshot()) {
-            if (p.kind == AwaitedReply.Kind.LEAVE && p.topic.equals(t.topic)) {
-                replies.forget(p);
-            }
-        }
-        if (listener != null) {
-            out.emit(new ClientEvent.TopicLeft(t.topic));
-        }
-        out.completeAll(t.leaveWaiters, null);
-        if (module != null) {
-            out.callback("left", () -> module.left(handle, t.topic));
-        }
-    }
-
-    private void topicClosed(TopicState t, TopicCloseReason reason) {
-        if (listener != null) {
-            out.emit(new ClientEvent.TopicClosed(t.topic, reason));
-        }
-        if (module != null) {
-            out.callback("topicClosed", () -> module.topicClosed(handle, t.topic, reason));
+            topics.topicLeft(t);
         }
     }
 
     // ======================================================================================== writing
 
-    /** A join that could not be encoded: its topic is dropped, as when its params fail. */
-    void joinNotEncoded(String topic, RuntimeException e) {
-        TopicState t = removeTopic(topic);
-        if (t != null) {
-            joinFailed(t, new SlipstreamException("cannot encode the join of \"" + topic + "\": "
-                    + e.getMessage(), e));
-            pushes.failBuffer(t, () -> new TopicClosedException(topic, "join could not be encoded"));
-            publishJoined();
-        }
-    }
-
     /** The owner ran dry: write the burst's frames, then hand its callbacks and events over (one task). */
     private void whenIdle() {
         writer.flush();
         out.flush();
-    }
-
-    // ======================================================================================== topic map
-
-    private TopicState removeTopic(String topic) {
-        TopicState t = topics.remove(topic);
-        if (t != null) {
-            presence.drop(t);
-        }
-        return t;
     }
 
     // ======================================================================================== plumbing
@@ -1031,6 +670,11 @@ public final class ConnectionOwner {
         return conn == Conn.CONNECTED;
     }
 
+    /** Whether the client should be connected: {@code connect()} was called, and no disconnect or close since. */
+    boolean wantConnected() {
+        return wantConnected;
+    }
+
     /** Whether {@code close()} was called: nothing new is accepted. */
     boolean closed() {
         return closed;
@@ -1043,21 +687,6 @@ public final class ConnectionOwner {
      */
     boolean willBeConnected() {
         return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
-    }
-
-    /** The topic by name, or null when it is not joined, joining, errored or leaving. */
-    TopicState topic(String name) {
-        return topics.get(name);
-    }
-
-    private void publishJoined() {
-        java.util.HashSet<String> joined = new java.util.HashSet<>();
-        for (TopicState t : topics.values()) {
-            if (t.phase == TopicState.Phase.JOINED) {
-                joined.add(t.topic);
-            }
-        }
-        joinedSnapshot = Set.copyOf(joined);
     }
 
     private static void cancel(Scheduler.Cancellable c) {

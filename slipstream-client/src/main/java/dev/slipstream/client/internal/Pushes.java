@@ -54,7 +54,7 @@ final class Pushes {
             return;
         }
         Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
-        TopicState t = owner.topic(p.topic());
+        TopicState t = owner.topics.get(p.topic());
         if (t != null && t.phase == TopicState.Phase.JOINED && owner.connected()) {
             sendPush(t, p.event(), p.payload(), timeout, p.result());
             return;
@@ -118,20 +118,20 @@ final class Pushes {
         if (listener != null) {
             out.emit(new ClientEvent.PushTimedOut(p.topic, p.event, ref, p.timeout));
         }
-        TopicState t = owner.topic(p.topic);
+        TopicState t = owner.topics.get(p.topic);
         if (p.kind == AwaitedReply.Kind.PUSH) {
             out.fail(p.result, error);
         } else if (p.kind == AwaitedReply.Kind.LEAVE) {
             if (t != null) {
-                owner.topicLeft(t); // phoenix.js: a leave that times out closes the topic all the same
+                owner.topics.topicLeft(t); // phoenix.js: a leave that times out closes the topic all the same
             }
         } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicState.Phase.JOINING) {
-            owner.joinTimedOut(t, error);
+            owner.topics.joinTimedOut(t, error);
         }
     }
 
     void onBufferedPushTimeout(Command.BufferedPushTimedOut b) {
-        TopicState t = owner.topic(b.topic());
+        TopicState t = owner.topics.get(b.topic());
         if (t == null) {
             return;
         }
@@ -165,6 +165,17 @@ final class Pushes {
             cancel(b.timer);
             dropPush(t.topic, b.event, b.result, error.get());
         }
+    }
+
+    /** The client closes: the pushes still awaiting replies fail now, whatever the close handshake does. */
+    void clientClosed() {
+        for (AwaitedReply p : replies.snapshot()) {
+            if (p.kind == AwaitedReply.Kind.PUSH) {
+                replies.forget(p);
+                out.fail(p.result, new ClientClosedException("client closed before the reply"));
+            }
+        }
+        replies.disarmIfIdle();
     }
 
     /** A push that ends unsent: the {@code PushDropped} event, then its future fails. */

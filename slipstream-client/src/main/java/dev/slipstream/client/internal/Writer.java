@@ -64,7 +64,7 @@ final class Writer {
                 out.fail(awaiting.result, new SlipstreamException("cannot encode \"" + m.event() + "\" on \""
                         + m.topic() + "\": " + e.getMessage(), e));
             } else if (awaiting != null && awaiting.kind == AwaitedReply.Kind.JOIN) {
-                owner.joinNotEncoded(m.topic(), e);
+                owner.topics.joinNotEncoded(m.topic(), e);
             }
             return false;
         }
