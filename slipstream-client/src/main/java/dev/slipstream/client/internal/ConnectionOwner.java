@@ -14,11 +14,8 @@ import dev.slipstream.client.transport.TransportConnection;
 import dev.slipstream.client.transport.TransportListener;
 import dev.slipstream.client.transport.TransportRequest;
 import dev.slipstream.client.transport.UpgradeRejectedException;
-import dev.slipstream.protocol.DecodeException;
 import dev.slipstream.protocol.Frame;
-import dev.slipstream.protocol.Message;
 import dev.slipstream.protocol.Payload;
-import dev.slipstream.protocol.Protocol;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.time.Duration;
@@ -84,7 +81,8 @@ public final class ConnectionOwner {
     private final AwaitedReplies replies;
     /** Refs, encoding and the outbox of frames sent when the owner runs dry. */
     final Writer writer;
-    private final Heartbeat heartbeat;
+    final Heartbeat heartbeat;
+    private final InboundRouter inbound;
     final PresenceUpdates presence;
     final Pushes pushes;
     final Topics topics;
@@ -110,6 +108,7 @@ public final class ConnectionOwner {
         this.presence = new PresenceUpdates(this);
         this.pushes = new Pushes(this, replies);
         this.topics = new Topics(this, replies);
+        this.inbound = new InboundRouter(this, replies);
     }
 
     // ======================================================================================== public entry points
@@ -196,7 +195,7 @@ public final class ConnectionOwner {
 
     private void apply(Command c) {
         if (c instanceof Command.FrameReceived f) {
-            onFrame(f);
+            inbound.onFrame(f);
         } else if (c instanceof Command.PushMessage p) {
             pushes.onPush(p);
         } else if (c instanceof Command.DeadlinesDue d) {
@@ -535,121 +534,6 @@ public final class ConnectionOwner {
         }
     }
 
-    // ======================================================================================== inbound
-
-    private void onFrame(Command.FrameReceived f) {
-        if (f.generation() != generation || (conn != Conn.CONNECTED && conn != Conn.CLOSING)) {
-            return;
-        }
-        Frame frame = f.frame();
-        int size = listener == null ? -1 : frame.size(); // a text frame's size is a pass over it: only for events
-        if (listener != null) {
-            out.emit(new ClientEvent.FrameReceived(size, frame instanceof Frame.Binary));
-        }
-        Message m;
-        try {
-            m = config.serializer().decodeFromServer(frame);
-        } catch (DecodeException e) {
-            if (listener != null) {
-                out.emit(new ClientEvent.DecodeFailed(e, size));
-            } else {
-                LOG.log(Level.WARNING, "slipstream client dropped an undecodable frame: " + e.getMessage());
-            }
-            return;
-        }
-        route(m, size);
-    }
-
-    private void route(Message m, int size) {
-        String topic = m.topic();
-        String event = m.event();
-        boolean isReply = m.isReply();
-        if (isReply && Protocol.PHOENIX_TOPIC.equals(topic)) {
-            if (!heartbeat.acked(m.ref()) && listener != null) {
-                out.emit(new ClientEvent.UnmatchedReply(topic, m.ref(), m.payload().asReply().status()));
-            }
-            return;
-        }
-        TopicState t = topics.get(topic);
-        String joinRef = m.joinRef();
-        if (joinRef == null && m.ref() != null && (Protocol.PHX_CLOSE.equals(event) || Protocol.PHX_ERROR.equals(event))) {
-            // Phoenix writes phx_close and phx_error with ref = the join_ref of the incarnation they end. V1 frames
-            // have no join_ref, so the ref is what tells a late close of an older join from one of the current join.
-            joinRef = m.ref();
-        }
-        if (t != null && joinRef != null && !joinRef.equals(t.joinRef)) {
-            // An older incarnation of the topic (phoenix.js: "dropping outdated message").
-            if (listener != null) {
-                out.emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + joinRef
-                        + " (current " + t.joinRef + ")"));
-            }
-            return;
-        }
-        if (isReply) {
-            onReply(m, t);
-            return;
-        }
-        if (t == null) {
-            if (listener != null) {
-                out.emit(new ClientEvent.MessageDropped(topic, event, "topic not joined"));
-            }
-            return;
-        }
-        // Bound to this client's mapper (a wrapper sharing the text: nothing is parsed or copied until someone maps).
-        Payload payload = m.payload().mappedBy(config.objectMapper(), topic, event);
-        if (Protocol.PHX_ERROR.equals(event)) {
-            topics.onChannelError(t, payload);
-        } else if (Protocol.PHX_CLOSE.equals(event)) {
-            topics.onServerClose(t, payload);
-        } else {
-            if (listener != null) {
-                out.emit(new ClientEvent.MessageReceived(topic, event, size));
-            }
-            if (TopicPresence.STATE_EVENT.equals(event) || TopicPresence.DIFF_EVENT.equals(event)) {
-                presence.onPresence(t, event, m.payload());
-            }
-            if (module != null) {
-                out.callback("message", () -> module.message(handle, topic, event, payload));
-            }
-        }
-    }
-
-    private void onReply(Message m, TopicState t) {
-        Payload.Reply received = m.payload().asReply();
-        AwaitedReply p = m.ref() == null ? null : replies.get(m.ref());
-        if (p == null || !p.topic.equals(m.topic())) {
-            if (listener != null) {
-                out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), received.status()));
-            }
-            return;
-        }
-        replies.forget(p);
-        // A mapping error of the response names the event of the push (or phx_join) that it answers.
-        Payload.Reply reply = received.mappedBy(config.objectMapper(), p.topic, p.event);
-        if (p.kind == AwaitedReply.Kind.PUSH) {
-            if (listener != null) {
-                out.emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),
-                        Duration.ofNanos(scheduler.nanoTime() - p.sentNanos)));
-            }
-            out.complete(p.result, reply);
-            if (module != null) {
-                out.callback("reply", () -> module.reply(handle, p.topic, p.ref, reply));
-            }
-        } else if (p.kind == AwaitedReply.Kind.JOIN) {
-            if (t == null || !p.ref.equals(t.joinRef) || t.phase != TopicState.Phase.JOINING) {
-                if (listener != null) {
-                    out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
-                }
-            } else if (reply.isOk()) {
-                topics.joined(t, reply.response());
-            } else {
-                topics.joinRefused(t, reply.response());
-            }
-        } else if (t != null) {
-            topics.topicLeft(t);
-        }
-    }
-
     // ======================================================================================== writing
 
     /** The owner ran dry: write the burst's frames, then hand its callbacks and events over (one task). */
@@ -673,6 +557,11 @@ public final class ConnectionOwner {
     /** Whether the client should be connected: {@code connect()} was called, and no disconnect or close since. */
     boolean wantConnected() {
         return wantConnected;
+    }
+
+    /** Whether frames received are handled: connected, or closing (the replies before the close frame count). */
+    boolean receiving() {
+        return conn == Conn.CONNECTED || conn == Conn.CLOSING;
     }
 
     /** Whether {@code close()} was called: nothing new is accepted. */
