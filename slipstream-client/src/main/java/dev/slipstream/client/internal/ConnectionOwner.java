@@ -1,29 +1,15 @@
 package dev.slipstream.client.internal;
 
-import dev.slipstream.client.ClientClosedException;
 import dev.slipstream.client.ClientModule;
-import dev.slipstream.client.ConnectFailedException;
-import dev.slipstream.client.DisconnectReason;
-import dev.slipstream.client.NotConnectedException;
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.time.Scheduler;
-import dev.slipstream.client.transport.MessageTooLargeException;
-import dev.slipstream.client.transport.TransportConnection;
 import dev.slipstream.client.transport.TransportListener;
-import dev.slipstream.client.transport.TransportRequest;
-import dev.slipstream.client.transport.UpgradeRejectedException;
 import dev.slipstream.protocol.Frame;
 import dev.slipstream.protocol.Payload;
 import java.lang.System.Logger.Level;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +23,12 @@ import java.util.function.Supplier;
  * moves frames and reports; timers only enqueue commands. The owner emits events to the module's callbacks, to the
  * event listener and to the callers' futures (completed on a separate pool, so callers' code never runs here).
  *
+ * <p>This class takes the commands in and dispatches each to the part that handles it. The parts are the owner cut
+ * along its concerns, not owners of their own: {@link Connection}, {@link Heartbeat}, {@link InboundRouter},
+ * {@link Topics}, {@link Pushes}, {@link PresenceUpdates}, {@link Writer} and {@link AwaitedReplies}, plain final
+ * classes that the owner holds and that call each other directly through it (no executor, queue or interface between
+ * them), all run on the owner's executor only.
+ *
  * <pre>{@code
  * ConnectionOwner owner = new ConnectionOwner(config, client, presenceViews);
  * owner.start();
@@ -45,8 +37,6 @@ import java.util.function.Supplier;
  */
 public final class ConnectionOwner {
     private static final System.Logger LOG = System.getLogger(ConnectionOwner.class.getName());
-
-    private enum Conn { DISCONNECTED, CONNECTING, CONNECTED, CLOSING }
 
     // Read by the owner's parts (package-private, final): what the client was built with and where user code runs.
     final ClientConfig config;
@@ -59,36 +49,21 @@ public final class ConnectionOwner {
     final Delivery out;
     final PresenceSinks presenceSinks;
 
-    // ---- owned by the executor ----
-    private Conn conn = Conn.DISCONNECTED;
-    private boolean closed;
-    private boolean wantConnected;
-    private long generation;
-    private CompletableFuture<TransportConnection> opening;
-    TransportConnection transport;
-    /** Reports a failed send of the current connection (tagged with its generation) to the owner. */
-    java.util.function.BiConsumer<Void, Throwable> sendFailed;
-    private String redactedUri;
-    private long connectStartNanos;
-    private int reconnectAttempt;
-    private long reconnectToken;
-    private Scheduler.Cancellable connectTimer;
-    private Scheduler.Cancellable reconnectTimer;
-    private Scheduler.Cancellable closeTimer;
-    private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
-    private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
+    // ---- the owner's parts: each holds its own state, all of it touched only on the executor ----
+    /** Connect, reconnect, disconnect, close; the link and its generation. */
+    final Connection connection;
     /** The joins, leaves and pushes sent and waiting for their replies, with their one deadline timer. */
     private final AwaitedReplies replies;
     /** Refs, encoding and the outbox of frames sent when the owner runs dry. */
     final Writer writer;
     final Heartbeat heartbeat;
+    /** Decodes each frame received and hands it to the part it is for. */
     private final InboundRouter inbound;
     final PresenceUpdates presence;
+    /** Pushes sent, buffered or dropped, and the timeouts of the replies awaited. */
     final Pushes pushes;
+    /** The topics by name: joins, rejoins, leaves. */
     final Topics topics;
-
-    // ---- snapshots for other threads ----
-    private volatile boolean connectedSnapshot;
 
     public ConnectionOwner(ClientConfig config, SlipstreamClient handle, PresenceSinks presenceSinks) {
         this.config = config;
@@ -103,6 +78,7 @@ public final class ConnectionOwner {
         this.executor = new SerialExecutor(pool, true, this::whenIdle);
         this.replies = new AwaitedReplies(scheduler, token -> () -> send(new Command.DeadlinesDue(token)));
         this.out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
+        this.connection = new Connection(this);
         this.writer = new Writer(this, replies);
         this.heartbeat = new Heartbeat(this);
         this.presence = new PresenceUpdates(this);
@@ -167,7 +143,7 @@ public final class ConnectionOwner {
     }
 
     public boolean isConnected() {
-        return connectedSnapshot;
+        return connection.connectedSnapshot();
     }
 
     public boolean isJoined(String topic) {
@@ -207,27 +183,21 @@ public final class ConnectionOwner {
         } else if (c instanceof Command.LeaveTopic l) {
             topics.onLeave(l);
         } else if (c instanceof Command.Connect k) {
-            onConnect(k.result());
+            connection.onConnect(k.result());
         } else if (c instanceof Command.Disconnect d) {
-            onDisconnect(d.result());
+            connection.onDisconnect(d.result());
         } else if (c instanceof Command.TransportOpened o) {
-            onOpened(o);
+            connection.onOpened(o);
         } else if (c instanceof Command.ConnectTimedOut t) {
-            onConnectTimeout(t.generation());
+            connection.onConnectTimeout(t.generation());
         } else if (c instanceof Command.TransportClosed t) {
-            onTransportClosed(t);
+            connection.onTransportClosed(t);
         } else if (c instanceof Command.TransportFailed t) {
-            onTransportFailed(t);
+            connection.onTransportFailed(t);
         } else if (c instanceof Command.CloseTimedOut t) {
-            if (t.generation() == generation && conn == Conn.CLOSING) {
-                transport.abort();
-                finishClientDisconnect(1006, "close timeout");
-            }
+            connection.onCloseTimeout(t.generation());
         } else if (c instanceof Command.ReconnectDue r) {
-            if (r.token() == reconnectToken && conn == Conn.DISCONNECTED && wantConnected && !closed) {
-                reconnectTimer = null;
-                startConnect();
-            }
+            connection.onReconnectDue(r.token());
         } else if (c instanceof Command.RejoinDue r) {
             topics.onRejoinDue(r);
         } else if (c instanceof Command.JoinWaitTimedOut w) {
@@ -239,302 +209,11 @@ public final class ConnectionOwner {
                 out.callback("started", () -> module.started(handle));
             }
         } else if (c instanceof Command.Close k) {
-            onClose(k.result());
+            connection.onClose(k.result());
         }
     }
 
-    // ======================================================================================== connection
-
-    private void onConnect(CompletableFuture<Void> result) {
-        if (closed) {
-            out.fail(result, new ClientClosedException("connect on a closed client"));
-            return;
-        }
-        wantConnected = true;
-        switch (conn) {
-            case CONNECTED:
-                out.complete(result, null);
-                return;
-            case CONNECTING:
-                connectWaiters.add(result);
-                return;
-            case CLOSING:
-                // A connect during a clean close: let the close finish, then connect.
-                connectWaiters.add(result);
-                return;
-            default:
-                connectWaiters.add(result);
-                if (reconnectTimer != null) {
-                    reconnectTimer.cancel();
-                    reconnectTimer = null;
-                }
-                startConnect();
-        }
-    }
-
-    private void startConnect() {
-        generation++;
-        long gen = generation;
-        conn = Conn.CONNECTING;
-        URI uri;
-        try {
-            uri = Endpoints.buildUri(config.endpoint(), config.params().get(), config.serializer().vsn());
-        } catch (RuntimeException e) {
-            redactedUri = TransportRequest.redact(config.endpoint());
-            connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
-                    new IllegalArgumentException("the connect params supplier failed: " + e, e)), 0);
-            return;
-        }
-        redactedUri = TransportRequest.redact(uri);
-        List<String> subprotocols = List.of();
-        if (config.authToken() != null) {
-            String token = null;
-            String problem = "the authToken supplier returned null";
-            try {
-                token = config.authToken().get();
-            } catch (RuntimeException e) {
-                problem = "the authToken supplier failed with " + e.getClass().getName(); // its message may quote the token
-            }
-            if (token == null) {
-                connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
-                        new IllegalArgumentException(problem)), 0);
-                return;
-            }
-            subprotocols = AuthTokenProtocol.subprotocols(token);
-        }
-        TransportRequest request = new TransportRequest(uri, config.headers(), subprotocols, config.connectTimeout(),
-                config.maxMessageBytes());
-        if (listener != null) {
-            out.emit(new ClientEvent.ConnectStarted(redactedUri, reconnectAttempt));
-        }
-        connectStartNanos = scheduler.nanoTime();
-        connectTimer = scheduler.schedule(config.connectTimeout(), () -> send(new Command.ConnectTimedOut(gen)));
-        try {
-            opening = config.transport().open(request, new Listener(gen));
-        } catch (RuntimeException e) {
-            opening = CompletableFuture.failedFuture(e);
-        }
-        opening.whenComplete((c, e) -> send(new Command.TransportOpened(gen, c, e)));
-    }
-
-    private void onOpened(Command.TransportOpened o) {
-        if (o.generation() != generation || conn != Conn.CONNECTING) {
-            // Too late (timed out, or disconnect asked meanwhile): drop the link nobody wants.
-            if (o.connection() != null) {
-                o.connection().abort();
-            }
-            return;
-        }
-        cancel(connectTimer);
-        connectTimer = null;
-        opening = null;
-        Duration took = Duration.ofNanos(scheduler.nanoTime() - connectStartNanos);
-        if (o.error() != null) {
-            connectFailed(classify(o.error()), took.toNanos());
-            return;
-        }
-        transport = o.connection();
-        long gen = generation;
-        sendFailed = (v, e) -> {
-            if (e != null) {
-                send(new Command.TransportFailed(gen, e));
-            }
-        };
-        conn = Conn.CONNECTED;
-        connectedSnapshot = true;
-        reconnectAttempt = 0;
-        heartbeat.start();
-        if (listener != null) {
-            out.emit(new ClientEvent.Connected(redactedUri, took, transport.upgradeResponse()));
-        }
-        out.completeAll(connectWaiters, null);
-        topics.rejoinErrored();
-        if (module != null) {
-            out.callback("connected", () -> module.connected(handle));
-        }
-    }
-
-    private ConnectFailedException classify(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (e instanceof ConnectFailedException c) {
-            return c;
-        }
-        if (e instanceof UpgradeRejectedException) {
-            return new ConnectFailedException(ConnectFailedException.Kind.REJECTED, redactedUri, e);
-        }
-        if (e instanceof java.net.http.HttpTimeoutException) { // the Transport contract's timeout, any transport
-            return new ConnectFailedException(ConnectFailedException.Kind.TIMEOUT, redactedUri, e);
-        }
-        return new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri, e);
-    }
-
-    private void onConnectTimeout(long gen) {
-        if (gen != generation || conn != Conn.CONNECTING) {
-            return;
-        }
-        connectTimer = null;
-        if (opening != null) {
-            opening.cancel(true);
-            opening = null;
-        }
-        connectFailed(new ConnectFailedException(ConnectFailedException.Kind.TIMEOUT, redactedUri,
-                new TimeoutException("no websocket within " + config.connectTimeout())),
-                scheduler.nanoTime() - connectStartNanos);
-    }
-
-    private void connectFailed(ConnectFailedException error, long tookNanos) {
-        conn = Conn.DISCONNECTED;
-        transport = null;
-        if (listener != null) {
-            out.emit(new ClientEvent.ConnectFailed(redactedUri, Duration.ofNanos(tookNanos), error));
-        }
-        out.failAll(connectWaiters, error);
-        if (module != null) {
-            out.callback("connectFailed", () -> module.connectFailed(handle, error));
-        }
-        if (wantConnected && config.reconnect() && !closed) {
-            scheduleReconnect();
-        }
-    }
-
-    private void scheduleReconnect() {
-        reconnectAttempt++;
-        Duration delay = config.reconnectBackoff().delay(reconnectAttempt);
-        long token = ++reconnectToken;
-        if (listener != null) {
-            out.emit(new ClientEvent.ReconnectScheduled(reconnectAttempt, delay));
-        }
-        reconnectTimer = scheduler.schedule(delay, () -> send(new Command.ReconnectDue(token)));
-    }
-
-    private void onDisconnect(CompletableFuture<Void> result) {
-        wantConnected = false;
-        if (reconnectTimer != null) {
-            reconnectTimer.cancel();
-            reconnectTimer = null;
-        }
-        switch (conn) {
-            case CONNECTED:
-                disconnectWaiters.add(result);
-                conn = Conn.CLOSING;
-                connectedSnapshot = false;
-                heartbeat.stop();
-                writer.flush(); // what was written before the disconnect goes ahead of the close frame
-                transport.close(1000, "");
-                long gen = generation;
-                closeTimer = scheduler.schedule(config.closeTimeout(), () -> send(new Command.CloseTimedOut(gen)));
-                return;
-            case CLOSING:
-                disconnectWaiters.add(result);
-                return;
-            case CONNECTING:
-                cancel(connectTimer);
-                connectTimer = null;
-                if (opening != null) {
-                    opening.cancel(true);
-                    opening = null;
-                }
-                generation++;
-                conn = Conn.DISCONNECTED;
-                out.failAll(connectWaiters, new NotConnectedException("connect abandoned: disconnect was requested"));
-                out.complete(result, null);
-                return;
-            default:
-                out.complete(result, null);
-        }
-    }
-
-    private void onTransportClosed(Command.TransportClosed t) {
-        if (t.generation() != generation) {
-            return;
-        }
-        if (conn == Conn.CLOSING) {
-            finishClientDisconnect(t.code(), t.reason());
-        } else if (conn == Conn.CONNECTED) {
-            connectionLost(new DisconnectReason(DisconnectReason.Kind.SERVER_CLOSED, t.code(), t.reason(),
-                    Optional.empty()));
-        }
-    }
-
-    private void onTransportFailed(Command.TransportFailed t) {
-        if (t.generation() != generation) {
-            return;
-        }
-        if (conn == Conn.CLOSING) {
-            finishClientDisconnect(1006, String.valueOf(t.error()));
-        } else if (conn == Conn.CONNECTED) {
-            if (t.error() instanceof MessageTooLargeException big) {
-                if (listener != null) {
-                    out.emit(new ClientEvent.MessageTooLarge(big.size(), big.limit()));
-                }
-                connectionLost(new DisconnectReason(DisconnectReason.Kind.MESSAGE_TOO_LARGE, 1009, "message too big",
-                        Optional.of(big)));
-            } else {
-                transport.abort();
-                connectionLost(new DisconnectReason(DisconnectReason.Kind.TRANSPORT_ERROR, 1006, "",
-                        Optional.of(t.error())));
-            }
-        }
-    }
-
-    private void finishClientDisconnect(int code, String reason) {
-        cancel(closeTimer);
-        closeTimer = null;
-        tearDown(new DisconnectReason(DisconnectReason.Kind.CLIENT_REQUESTED, code, reason == null ? "" : reason,
-                Optional.empty()));
-        out.completeAll(disconnectWaiters, null);
-        if (closed) {
-            out.failAll(connectWaiters, new ClientClosedException("client closed before the connect"));
-        } else if (!connectWaiters.isEmpty()) {
-            // connect() was called while the clean close was running.
-            wantConnected = true;
-            startConnect();
-        }
-    }
-
-    /** The connection ended without the client asking: tear down, tell everyone, reconnect with backoff. */
-    void connectionLost(DisconnectReason reason) {
-        tearDown(reason);
-        if (wantConnected && config.reconnect() && !closed) {
-            scheduleReconnect();
-        }
-    }
-
-    private void tearDown(DisconnectReason reason) {
-        generation++; // whatever the old transport still reports is now stale
-        conn = Conn.DISCONNECTED;
-        connectedSnapshot = false;
-        transport = null;
-        heartbeat.ended();
-        List<String> forgotten = topics.connectionLost(reason);
-        if (listener != null) {
-            out.emit(new ClientEvent.Disconnected(reason));
-        }
-        if (module != null) {
-            out.callback("disconnected", () -> module.disconnected(handle, reason));
-        }
-        topics.forget(forgotten);
-    }
-
-    private void onClose(CompletableFuture<Void> result) {
-        if (closed) {
-            out.complete(result, null);
-            return;
-        }
-        closed = true;
-        wantConnected = false;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        onDisconnect(done);
-        done.whenComplete((v, e) -> send(new Command.Close(result)));
-        // Everything still waiting fails now; the close handshake finishes in the background of this command.
-        topics.clientClosed();
-        pushes.clientClosed();
-        if (module != null) {
-            out.callback("stopped", () -> module.stopped(handle));
-        }
-    }
-
-    // ======================================================================================== writing
+    // ======================================================================================== running dry
 
     /** The owner ran dry: write the burst's frames, then hand its callbacks and events over (one task). */
     private void whenIdle() {
@@ -542,49 +221,12 @@ public final class ConnectionOwner {
         out.flush();
     }
 
-    // ======================================================================================== plumbing
-
-    /** The current connection attempt; what a timer or the transport reports for an older one is stale. */
-    long generation() {
-        return generation;
-    }
-
-    /** Whether the client is connected (not connecting, not closing). */
-    boolean connected() {
-        return conn == Conn.CONNECTED;
-    }
-
-    /** Whether the client should be connected: {@code connect()} was called, and no disconnect or close since. */
-    boolean wantConnected() {
-        return wantConnected;
-    }
-
-    /** Whether frames received are handled: connected, or closing (the replies before the close frame count). */
-    boolean receiving() {
-        return conn == Conn.CONNECTED || conn == Conn.CLOSING;
-    }
-
-    /** Whether {@code close()} was called: nothing new is accepted. */
-    boolean closed() {
-        return closed;
-    }
-
-    /**
-     * Whether a buffered push can still go out: connected, connecting, or a reconnect is scheduled. Not after
-     * {@code disconnect()}, nor after a drop with reconnect off, where the push fails at once instead of waiting
-     * for its timeout.
-     */
-    boolean willBeConnected() {
-        return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
-    }
-
-    private static void cancel(Scheduler.Cancellable c) {
-        if (c != null) {
-            c.cancel();
-        }
-    }
-
     // ======================================================================================== transport reports
+
+    /** The listener of the connection attempt {@code gen}: what the transport reports becomes a command. */
+    TransportListener transportListener(long gen) {
+        return new Listener(gen);
+    }
 
     /** Hands transport reports to the owner, tagged with their connection attempt. Never blocks. */
     private final class Listener implements TransportListener {
@@ -609,7 +251,4 @@ public final class ConnectionOwner {
             send(new Command.TransportFailed(gen, error));
         }
     }
-
-
-
 }

@@ -63,7 +63,7 @@ final class Heartbeat {
     }
 
     void onTick(long gen) {
-        if (gen != owner.generation() || !owner.connected()) {
+        if (gen != owner.connection.generation() || !owner.connection.connected()) {
             return;
         }
         if (pending != null) {
@@ -71,8 +71,8 @@ final class Heartbeat {
             if (listener != null) {
                 out.emit(new ClientEvent.HeartbeatTimedOut(ref));
             }
-            closeDeadLink(owner.transport, 1000, "heartbeat timeout");
-            owner.connectionLost(new DisconnectReason(DisconnectReason.Kind.HEARTBEAT_TIMEOUT, 1000,
+            closeDeadLink(owner.connection.transport(), 1000, "heartbeat timeout");
+            owner.connection.connectionLost(new DisconnectReason(DisconnectReason.Kind.HEARTBEAT_TIMEOUT, 1000,
                     "heartbeat timeout", Optional.empty()));
             return;
         }
@@ -102,7 +102,7 @@ final class Heartbeat {
         if (config.heartbeatInterval().isZero()) {
             return;
         }
-        long gen = owner.generation();
+        long gen = owner.connection.generation();
         timer = scheduler.schedule(config.heartbeatInterval(), () -> owner.send(new Command.HeartbeatTick(gen)));
     }
 

@@ -51,7 +51,7 @@ final class InboundRouter {
 
 
     void onFrame(Command.FrameReceived f) {
-        if (f.generation() != owner.generation() || !owner.receiving()) {
+        if (f.generation() != owner.connection.generation() || !owner.connection.receiving()) {
             return;
         }
         Frame frame = f.frame();

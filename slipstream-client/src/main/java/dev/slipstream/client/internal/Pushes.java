@@ -49,18 +49,18 @@ final class Pushes {
     }
 
     void onPush(Command.PushMessage p) {
-        if (owner.closed()) {
+        if (owner.connection.closed()) {
             dropPush(p.topic(), p.event(), p.result(), new ClientClosedException("push on a closed client"));
             return;
         }
         Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
         TopicState t = owner.topics.get(p.topic());
-        if (t != null && t.phase == TopicState.Phase.JOINED && owner.connected()) {
+        if (t != null && t.phase == TopicState.Phase.JOINED && owner.connection.connected()) {
             sendPush(t, p.event(), p.payload(), timeout, p.result());
             return;
         }
         if (t != null && t.phase != TopicState.Phase.LEAVING && config.pushBufferSize() > 0
-                && owner.willBeConnected()) {
+                && owner.connection.willBeConnected()) {
             if (t.buffer.size() >= config.pushBufferSize()) {
                 dropPush(t.topic, p.event(), p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
                 return;
@@ -77,7 +77,7 @@ final class Pushes {
         }
         if (t == null) {
             dropPush(p.topic(), p.event(), p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
-        } else if (!owner.connected()) {
+        } else if (!owner.connection.connected()) {
             dropPush(p.topic(), p.event(), p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
                     + "\": not connected"));
         } else {
@@ -88,7 +88,7 @@ final class Pushes {
 
     /** The topic joined: its buffered pushes go out in the order they were made, each timer cancelled. */
     void sendBuffered(TopicState t) {
-        while (!t.buffer.isEmpty() && owner.connected()) {
+        while (!t.buffer.isEmpty() && owner.connection.connected()) {
             BufferedPush b = t.buffer.poll();
             cancel(b.timer);
             sendPush(t, b.event, b.payload, b.timeout, b.result);

@@ -77,7 +77,7 @@ final class Topics {
 
 
     void onJoin(Command.JoinTopic j) {
-        if (owner.closed()) {
+        if (owner.connection.closed()) {
             out.fail(j.result(), new ClientClosedException("join on a closed client"));
             return;
         }
@@ -94,7 +94,7 @@ final class Topics {
                 case ERRORED:
                     t.params = j.params();
                     t.joinWaiters.add(j.result());
-                    if (owner.connected()) {
+                    if (owner.connection.connected()) {
                         cancel(t.rejoinTimer);
                         t.rejoinTimer = null;
                         sendJoin(t, false);
@@ -107,14 +107,14 @@ final class Topics {
                     return;
             }
         }
-        if (!owner.connected() && !owner.wantConnected()) {
+        if (!owner.connection.connected() && !owner.connection.wantConnected()) {
             out.fail(j.result(), new NotConnectedException("cannot join \"" + j.topic() + "\": not connected"));
             return;
         }
         t = new TopicState(j.topic(), j.params());
         topics.put(t.topic, t);
         t.joinWaiters.add(j.result());
-        if (owner.connected()) {
+        if (owner.connection.connected()) {
             sendJoin(t, false);
         } else {
             // Connecting or waiting to reconnect: joined as soon as connected, as phoenix.js does.
@@ -261,7 +261,7 @@ final class Topics {
     }
 
     private void scheduleRejoin(TopicState t) {
-        if (!owner.connected()) {
+        if (!owner.connection.connected()) {
             return; // rejoined on the next connect
         }
         t.rejoinAttempt++;
@@ -295,7 +295,7 @@ final class Topics {
             }
             out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
         }
-        if (!owner.connected() || t.phase == TopicState.Phase.ERRORED) {
+        if (!owner.connection.connected() || t.phase == TopicState.Phase.ERRORED) {
             topicLeft(t); // nothing joined on the server: leaving is local
             return;
         }
@@ -339,7 +339,7 @@ final class Topics {
 
     void onRejoinDue(Command.RejoinDue r) {
         TopicState t = topics.get(r.topic());
-        if (t != null && t.rejoinToken == r.token() && t.phase == TopicState.Phase.ERRORED && owner.connected()) {
+        if (t != null && t.rejoinToken == r.token() && t.phase == TopicState.Phase.ERRORED && owner.connection.connected()) {
             t.rejoinTimer = null;
             sendJoin(t, true);
         }

@@ -91,7 +91,7 @@ final class Writer {
         if (outbox.isEmpty()) {
             return;
         }
-        TransportConnection transport = owner.transport;
+        TransportConnection transport = owner.connection.transport();
         if (transport == null) {
             outbox.clear(); // the connection ended in this burst; what waited for it has failed already
             return;
@@ -99,7 +99,7 @@ final class Writer {
         CompletableFuture<Void> sent = outbox.size() == 1 ? transport.send(outbox.get(0)) : transport.sendAll(outbox);
         outbox.clear();
         if (!sent.isDone() || sent.isCompletedExceptionally()) {
-            sent.whenComplete(owner.sendFailed); // one listener per connection, not a new one per frame
+            sent.whenComplete(owner.connection.sendFailed()); // one listener per connection, not a new one per frame
         }
     }
 }
