@@ -1,45 +1,15 @@
 package dev.slipstream.client.internal;
 
-import dev.slipstream.client.ClientClosedException;
 import dev.slipstream.client.ClientModule;
-import dev.slipstream.client.ConnectFailedException;
-import dev.slipstream.client.ConnectionLostException;
-import dev.slipstream.client.DisconnectReason;
-import dev.slipstream.client.JoinRefusedException;
-import dev.slipstream.client.NotConnectedException;
-import dev.slipstream.client.PushBufferFullException;
-import dev.slipstream.client.PushTimeoutException;
 import dev.slipstream.client.SlipstreamClient;
-import dev.slipstream.client.SlipstreamException;
-import dev.slipstream.client.TopicCloseReason;
-import dev.slipstream.client.TopicClosedException;
-import dev.slipstream.client.TopicNotJoinedException;
-import dev.slipstream.client.event.ClientEvent;
 import dev.slipstream.client.event.ClientEventListener;
 import dev.slipstream.client.time.Scheduler;
-import dev.slipstream.client.transport.MessageTooLargeException;
-import dev.slipstream.client.transport.TransportConnection;
 import dev.slipstream.client.transport.TransportListener;
-import dev.slipstream.client.transport.TransportRequest;
-import dev.slipstream.client.transport.UpgradeRejectedException;
-import dev.slipstream.protocol.DecodeException;
-import dev.slipstream.protocol.EncodeException;
 import dev.slipstream.protocol.Frame;
-import dev.slipstream.protocol.Message;
 import dev.slipstream.protocol.Payload;
-import dev.slipstream.protocol.Protocol;
 import java.lang.System.Logger.Level;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +23,12 @@ import java.util.function.Supplier;
  * moves frames and reports; timers only enqueue commands. The owner emits events to the module's callbacks, to the
  * event listener and to the callers' futures (completed on a separate pool, so callers' code never runs here).
  *
+ * <p>This class takes the commands in and dispatches each to the part that handles it. The parts are the owner cut
+ * along its concerns, not owners of their own: {@link Connection}, {@link Heartbeat}, {@link InboundRouter},
+ * {@link Topics}, {@link Pushes}, {@link PresenceUpdates}, {@link Writer} and {@link AwaitedReplies}, plain final
+ * classes that the owner holds and that call each other directly through it (no executor, queue or interface between
+ * them), all run on the owner's executor only.
+ *
  * <pre>{@code
  * ConnectionOwner owner = new ConnectionOwner(config, client, presenceViews);
  * owner.start();
@@ -62,52 +38,32 @@ import java.util.function.Supplier;
 public final class ConnectionOwner {
     private static final System.Logger LOG = System.getLogger(ConnectionOwner.class.getName());
 
-    private enum Conn { DISCONNECTED, CONNECTING, CONNECTED, CLOSING }
-
-    private final ClientConfig config;
-    private final SlipstreamClient handle;
-    private final ClientModule module;
-    private final ClientEventListener listener;
-    private final Scheduler scheduler;
+    // Read by the owner's parts (package-private, final): what the client was built with and where user code runs.
+    final ClientConfig config;
+    final SlipstreamClient handle;
+    final ClientModule module;
+    final ClientEventListener listener;
+    final Scheduler scheduler;
     private final SerialExecutor executor;
     /** Where user code runs: the module's callbacks, the event listener, the stages of callers' futures. */
-    private final Delivery out;
-    private final PresenceSinks presenceSinks;
+    final Delivery out;
+    final PresenceSinks presenceSinks;
 
-    // ---- owned by the executor ----
-    private Conn conn = Conn.DISCONNECTED;
-    private boolean closed;
-    private boolean wantConnected;
-    private long generation;
-    private CompletableFuture<TransportConnection> opening;
-    private TransportConnection transport;
-    /** Frames written while the owner drains a burst of commands, sent together when it runs dry. */
-    private final List<Frame> outbox = new ArrayList<>();
-    /** Reports a failed send of the current connection (tagged with its generation) to the owner. */
-    private java.util.function.BiConsumer<Void, Throwable> sendFailed;
-    private String redactedUri;
-    private long connectStartNanos;
-    private int reconnectAttempt;
-    private long reconnectToken;
-    private Scheduler.Cancellable connectTimer;
-    private Scheduler.Cancellable reconnectTimer;
-    private Scheduler.Cancellable heartbeatTimer;
-    private Scheduler.Cancellable closeTimer;
-    private String pendingHeartbeat;
-    private long heartbeatSentNanos;
-    private long refCounter;
-    private long bufferedIds;
-    /** Tokens of per-topic timers, unique across topic incarnations, so a late timer never hits a newer topic. */
-    private long timerTokens;
-    private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
-    private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
-    private final Map<String, TopicState> topics = new LinkedHashMap<>();
+    // ---- the owner's parts: each holds its own state, all of it touched only on the executor ----
+    /** Connect, reconnect, disconnect, close; the link and its generation. */
+    final Connection connection;
     /** The joins, leaves and pushes sent and waiting for their replies, with their one deadline timer. */
     private final AwaitedReplies replies;
-
-    // ---- snapshots for other threads ----
-    private volatile boolean connectedSnapshot;
-    private volatile Set<String> joinedSnapshot = Set.of();
+    /** Refs, encoding and the outbox of frames sent when the owner runs dry. */
+    final Writer writer;
+    final Heartbeat heartbeat;
+    /** Decodes each frame received and hands it to the part it is for. */
+    private final InboundRouter inbound;
+    final PresenceUpdates presence;
+    /** Pushes sent, buffered or dropped, and the timeouts of the replies awaited. */
+    final Pushes pushes;
+    /** The topics by name: joins, rejoins, leaves. */
+    final Topics topics;
 
     public ConnectionOwner(ClientConfig config, SlipstreamClient handle, PresenceSinks presenceSinks) {
         this.config = config;
@@ -122,6 +78,13 @@ public final class ConnectionOwner {
         this.executor = new SerialExecutor(pool, true, this::whenIdle);
         this.replies = new AwaitedReplies(scheduler, token -> () -> send(new Command.DeadlinesDue(token)));
         this.out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
+        this.connection = new Connection(this);
+        this.writer = new Writer(this, replies);
+        this.heartbeat = new Heartbeat(this);
+        this.presence = new PresenceUpdates(this);
+        this.pushes = new Pushes(this, replies);
+        this.topics = new Topics(this, replies);
+        this.inbound = new InboundRouter(this, replies);
     }
 
     // ======================================================================================== public entry points
@@ -180,11 +143,11 @@ public final class ConnectionOwner {
     }
 
     public boolean isConnected() {
-        return connectedSnapshot;
+        return connection.connectedSnapshot();
     }
 
     public boolean isJoined(String topic) {
-        return joinedSnapshot.contains(topic);
+        return topics.isJoined(topic);
     }
 
     /** Whether the calling thread runs the owner or one of the client's callbacks (where blocking would deadlock). */
@@ -192,7 +155,8 @@ public final class ConnectionOwner {
         return executor.inExecutor() || out.inCallback();
     }
 
-    private void send(Command command) {
+    /** Hands {@code command} to the owner's executor: how callers, the transport and timers reach the owner. */
+    void send(Command command) {
         executor.execute(() -> {
             try {
                 apply(command);
@@ -207,1111 +171,62 @@ public final class ConnectionOwner {
 
     private void apply(Command c) {
         if (c instanceof Command.FrameReceived f) {
-            onFrame(f);
+            inbound.onFrame(f);
         } else if (c instanceof Command.PushMessage p) {
-            onPush(p);
+            pushes.onPush(p);
         } else if (c instanceof Command.DeadlinesDue d) {
-            onDeadlinesDue(d.token());
+            pushes.onDeadlinesDue(d.token());
         } else if (c instanceof Command.HeartbeatTick h) {
-            onHeartbeatTick(h.generation());
+            heartbeat.onTick(h.generation());
         } else if (c instanceof Command.JoinTopic j) {
-            onJoin(j);
+            topics.onJoin(j);
         } else if (c instanceof Command.LeaveTopic l) {
-            onLeave(l);
+            topics.onLeave(l);
         } else if (c instanceof Command.Connect k) {
-            onConnect(k.result());
+            connection.onConnect(k.result());
         } else if (c instanceof Command.Disconnect d) {
-            onDisconnect(d.result());
+            connection.onDisconnect(d.result());
         } else if (c instanceof Command.TransportOpened o) {
-            onOpened(o);
+            connection.onOpened(o);
         } else if (c instanceof Command.ConnectTimedOut t) {
-            onConnectTimeout(t.generation());
+            connection.onConnectTimeout(t.generation());
         } else if (c instanceof Command.TransportClosed t) {
-            onTransportClosed(t);
+            connection.onTransportClosed(t);
         } else if (c instanceof Command.TransportFailed t) {
-            onTransportFailed(t);
+            connection.onTransportFailed(t);
         } else if (c instanceof Command.CloseTimedOut t) {
-            if (t.generation() == generation && conn == Conn.CLOSING) {
-                transport.abort();
-                finishClientDisconnect(1006, "close timeout");
-            }
+            connection.onCloseTimeout(t.generation());
         } else if (c instanceof Command.ReconnectDue r) {
-            if (r.token() == reconnectToken && conn == Conn.DISCONNECTED && wantConnected && !closed) {
-                reconnectTimer = null;
-                startConnect();
-            }
+            connection.onReconnectDue(r.token());
         } else if (c instanceof Command.RejoinDue r) {
-            TopicState t = topics.get(r.topic());
-            if (t != null && t.rejoinToken == r.token() && t.phase == TopicState.Phase.ERRORED && conn == Conn.CONNECTED) {
-                t.rejoinTimer = null;
-                sendJoin(t, true);
-            }
+            topics.onRejoinDue(r);
         } else if (c instanceof Command.JoinWaitTimedOut w) {
-            onJoinWaitTimeout(w);
+            topics.onJoinWaitTimeout(w);
         } else if (c instanceof Command.BufferedPushTimedOut b) {
-            onBufferedPushTimeout(b);
+            pushes.onBufferedPushTimeout(b);
         } else if (c instanceof Command.Start) {
             if (module != null) {
                 out.callback("started", () -> module.started(handle));
             }
         } else if (c instanceof Command.Close k) {
-            onClose(k.result());
+            connection.onClose(k.result());
         }
     }
 
-    // ======================================================================================== connection
-
-    private void onConnect(CompletableFuture<Void> result) {
-        if (closed) {
-            out.fail(result, new ClientClosedException("connect on a closed client"));
-            return;
-        }
-        wantConnected = true;
-        switch (conn) {
-            case CONNECTED:
-                out.complete(result, null);
-                return;
-            case CONNECTING:
-                connectWaiters.add(result);
-                return;
-            case CLOSING:
-                // A connect during a clean close: let the close finish, then connect.
-                connectWaiters.add(result);
-                return;
-            default:
-                connectWaiters.add(result);
-                if (reconnectTimer != null) {
-                    reconnectTimer.cancel();
-                    reconnectTimer = null;
-                }
-                startConnect();
-        }
-    }
-
-    private void startConnect() {
-        generation++;
-        long gen = generation;
-        conn = Conn.CONNECTING;
-        URI uri;
-        try {
-            uri = Endpoints.buildUri(config.endpoint(), config.params().get(), config.serializer().vsn());
-        } catch (RuntimeException e) {
-            redactedUri = TransportRequest.redact(config.endpoint());
-            connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
-                    new IllegalArgumentException("the connect params supplier failed: " + e, e)), 0);
-            return;
-        }
-        redactedUri = TransportRequest.redact(uri);
-        List<String> subprotocols = List.of();
-        if (config.authToken() != null) {
-            String token = null;
-            String problem = "the authToken supplier returned null";
-            try {
-                token = config.authToken().get();
-            } catch (RuntimeException e) {
-                problem = "the authToken supplier failed with " + e.getClass().getName(); // its message may quote the token
-            }
-            if (token == null) {
-                connectFailed(new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri,
-                        new IllegalArgumentException(problem)), 0);
-                return;
-            }
-            subprotocols = AuthTokenProtocol.subprotocols(token);
-        }
-        TransportRequest request = new TransportRequest(uri, config.headers(), subprotocols, config.connectTimeout(),
-                config.maxMessageBytes());
-        if (listener != null) {
-            out.emit(new ClientEvent.ConnectStarted(redactedUri, reconnectAttempt));
-        }
-        connectStartNanos = scheduler.nanoTime();
-        connectTimer = scheduler.schedule(config.connectTimeout(), () -> send(new Command.ConnectTimedOut(gen)));
-        try {
-            opening = config.transport().open(request, new Listener(gen));
-        } catch (RuntimeException e) {
-            opening = CompletableFuture.failedFuture(e);
-        }
-        opening.whenComplete((c, e) -> send(new Command.TransportOpened(gen, c, e)));
-    }
-
-    private void onOpened(Command.TransportOpened o) {
-        if (o.generation() != generation || conn != Conn.CONNECTING) {
-            // Too late (timed out, or disconnect asked meanwhile): drop the link nobody wants.
-            if (o.connection() != null) {
-                o.connection().abort();
-            }
-            return;
-        }
-        cancel(connectTimer);
-        connectTimer = null;
-        opening = null;
-        Duration took = Duration.ofNanos(scheduler.nanoTime() - connectStartNanos);
-        if (o.error() != null) {
-            connectFailed(classify(o.error()), took.toNanos());
-            return;
-        }
-        transport = o.connection();
-        long gen = generation;
-        sendFailed = (v, e) -> {
-            if (e != null) {
-                send(new Command.TransportFailed(gen, e));
-            }
-        };
-        conn = Conn.CONNECTED;
-        connectedSnapshot = true;
-        reconnectAttempt = 0;
-        pendingHeartbeat = null;
-        scheduleHeartbeat();
-        if (listener != null) {
-            out.emit(new ClientEvent.Connected(redactedUri, took, transport.upgradeResponse()));
-        }
-        out.completeAll(connectWaiters, null);
-        for (TopicState t : new ArrayList<>(topics.values())) {
-            if (t.phase == TopicState.Phase.ERRORED) {
-                cancel(t.rejoinTimer);
-                t.rejoinTimer = null;
-                sendJoin(t, true);
-            }
-        }
-        if (module != null) {
-            out.callback("connected", () -> module.connected(handle));
-        }
-    }
-
-    private ConnectFailedException classify(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (e instanceof ConnectFailedException c) {
-            return c;
-        }
-        if (e instanceof UpgradeRejectedException) {
-            return new ConnectFailedException(ConnectFailedException.Kind.REJECTED, redactedUri, e);
-        }
-        if (e instanceof java.net.http.HttpTimeoutException) { // the Transport contract's timeout, any transport
-            return new ConnectFailedException(ConnectFailedException.Kind.TIMEOUT, redactedUri, e);
-        }
-        return new ConnectFailedException(ConnectFailedException.Kind.NETWORK, redactedUri, e);
-    }
-
-    private void onConnectTimeout(long gen) {
-        if (gen != generation || conn != Conn.CONNECTING) {
-            return;
-        }
-        connectTimer = null;
-        if (opening != null) {
-            opening.cancel(true);
-            opening = null;
-        }
-        connectFailed(new ConnectFailedException(ConnectFailedException.Kind.TIMEOUT, redactedUri,
-                new TimeoutException("no websocket within " + config.connectTimeout())),
-                scheduler.nanoTime() - connectStartNanos);
-    }
-
-    private void connectFailed(ConnectFailedException error, long tookNanos) {
-        conn = Conn.DISCONNECTED;
-        transport = null;
-        if (listener != null) {
-            out.emit(new ClientEvent.ConnectFailed(redactedUri, Duration.ofNanos(tookNanos), error));
-        }
-        out.failAll(connectWaiters, error);
-        if (module != null) {
-            out.callback("connectFailed", () -> module.connectFailed(handle, error));
-        }
-        if (wantConnected && config.reconnect() && !closed) {
-            scheduleReconnect();
-        }
-    }
-
-    private void scheduleReconnect() {
-        reconnectAttempt++;
-        Duration delay = config.reconnectBackoff().delay(reconnectAttempt);
-        long token = ++reconnectToken;
-        if (listener != null) {
-            out.emit(new ClientEvent.ReconnectScheduled(reconnectAttempt, delay));
-        }
-        reconnectTimer = scheduler.schedule(delay, () -> send(new Command.ReconnectDue(token)));
-    }
-
-    private void onDisconnect(CompletableFuture<Void> result) {
-        wantConnected = false;
-        if (reconnectTimer != null) {
-            reconnectTimer.cancel();
-            reconnectTimer = null;
-        }
-        switch (conn) {
-            case CONNECTED:
-                disconnectWaiters.add(result);
-                conn = Conn.CLOSING;
-                connectedSnapshot = false;
-                cancel(heartbeatTimer);
-                heartbeatTimer = null;
-                flushWrites(); // what was written before the disconnect goes ahead of the close frame
-                transport.close(1000, "");
-                long gen = generation;
-                closeTimer = scheduler.schedule(config.closeTimeout(), () -> send(new Command.CloseTimedOut(gen)));
-                return;
-            case CLOSING:
-                disconnectWaiters.add(result);
-                return;
-            case CONNECTING:
-                cancel(connectTimer);
-                connectTimer = null;
-                if (opening != null) {
-                    opening.cancel(true);
-                    opening = null;
-                }
-                generation++;
-                conn = Conn.DISCONNECTED;
-                out.failAll(connectWaiters, new NotConnectedException("connect abandoned: disconnect was requested"));
-                out.complete(result, null);
-                return;
-            default:
-                out.complete(result, null);
-        }
-    }
-
-    private void onTransportClosed(Command.TransportClosed t) {
-        if (t.generation() != generation) {
-            return;
-        }
-        if (conn == Conn.CLOSING) {
-            finishClientDisconnect(t.code(), t.reason());
-        } else if (conn == Conn.CONNECTED) {
-            connectionLost(new DisconnectReason(DisconnectReason.Kind.SERVER_CLOSED, t.code(), t.reason(),
-                    Optional.empty()));
-        }
-    }
-
-    private void onTransportFailed(Command.TransportFailed t) {
-        if (t.generation() != generation) {
-            return;
-        }
-        if (conn == Conn.CLOSING) {
-            finishClientDisconnect(1006, String.valueOf(t.error()));
-        } else if (conn == Conn.CONNECTED) {
-            if (t.error() instanceof MessageTooLargeException big) {
-                if (listener != null) {
-                    out.emit(new ClientEvent.MessageTooLarge(big.size(), big.limit()));
-                }
-                connectionLost(new DisconnectReason(DisconnectReason.Kind.MESSAGE_TOO_LARGE, 1009, "message too big",
-                        Optional.of(big)));
-            } else {
-                transport.abort();
-                connectionLost(new DisconnectReason(DisconnectReason.Kind.TRANSPORT_ERROR, 1006, "",
-                        Optional.of(t.error())));
-            }
-        }
-    }
-
-    private void finishClientDisconnect(int code, String reason) {
-        cancel(closeTimer);
-        closeTimer = null;
-        tearDown(new DisconnectReason(DisconnectReason.Kind.CLIENT_REQUESTED, code, reason == null ? "" : reason,
-                Optional.empty()));
-        out.completeAll(disconnectWaiters, null);
-        if (closed) {
-            out.failAll(connectWaiters, new ClientClosedException("client closed before the connect"));
-        } else if (!connectWaiters.isEmpty()) {
-            // connect() was called while the clean close was running.
-            wantConnected = true;
-            startConnect();
-        }
-    }
-
-    /** The connection ended without the client asking: tear down, tell everyone, reconnect with backoff. */
-    private void connectionLost(DisconnectReason reason) {
-        tearDown(reason);
-        if (wantConnected && config.reconnect() && !closed) {
-            scheduleReconnect();
-        }
-    }
-
-    private void tearDown(DisconnectReason reason) {
-        generation++; // whatever the old transport still reports is now stale
-        conn = Conn.DISCONNECTED;
-        connectedSnapshot = false;
-        transport = null;
-        cancel(heartbeatTimer);
-        heartbeatTimer = null;
-        pendingHeartbeat = null;
-        for (AwaitedReply p : replies.snapshot()) {
-            replies.forget(p);
-            TopicState t = topics.get(p.topic);
-            if (p.kind == AwaitedReply.Kind.PUSH) {
-                out.fail(p.result, new ConnectionLostException("reply to \"" + p.event + "\" on \"" + p.topic + "\"", reason));
-            } else if (p.kind == AwaitedReply.Kind.JOIN && t != null && p.ref.equals(t.joinRef)) {
-                joinFailed(t, new ConnectionLostException("join of \"" + p.topic + "\"", reason));
-            } else if (p.kind == AwaitedReply.Kind.LEAVE && t != null) {
-                topicLeft(t);
-            }
-        }
-        List<String> forgotten = new ArrayList<>();
-        for (TopicState t : topics.values()) {
-            cancel(t.rejoinTimer);
-            t.rejoinTimer = null;
-            t.phase = TopicState.Phase.ERRORED;
-            if (!config.rejoinAfterReconnect()) {
-                forgotten.add(t.topic);
-            }
-        }
-        replies.disarmIfIdle();
-        publishJoined();
-        if (listener != null) {
-            out.emit(new ClientEvent.Disconnected(reason));
-        }
-        if (module != null) {
-            out.callback("disconnected", () -> module.disconnected(handle, reason));
-        }
-        for (String name : forgotten) {
-            TopicState t = removeTopic(name);
-            if (t != null) {
-                cancel(t.joinWaitTimer);
-                out.failAll(t.joinWaiters, new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
-                failBuffer(t, () -> new TopicClosedException(name, "connection lost and rejoin after reconnect is off"));
-                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, Payload.empty()));
-            }
-        }
-    }
-
-    private void onClose(CompletableFuture<Void> result) {
-        if (closed) {
-            out.complete(result, null);
-            return;
-        }
-        closed = true;
-        wantConnected = false;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        onDisconnect(done);
-        done.whenComplete((v, e) -> send(new Command.Close(result)));
-        // Everything still waiting fails now; the close handshake finishes in the background of this command.
-        for (TopicState t : new ArrayList<>(topics.values())) {
-            cancel(t.rejoinTimer);
-            cancel(t.joinWaitTimer);
-            failBuffer(t, () -> new ClientClosedException("client closed before the push was sent"));
-            out.failAll(t.joinWaiters, new ClientClosedException("client closed during the join"));
-            out.completeAll(t.leaveWaiters, null);
-        }
-        topics.values().forEach(this::dropPresence);
-        topics.clear();
-        publishJoined();
-        for (AwaitedReply p : replies.snapshot()) {
-            if (p.kind == AwaitedReply.Kind.PUSH) {
-                replies.forget(p);
-                out.fail(p.result, new ClientClosedException("client closed before the reply"));
-            }
-        }
-        replies.disarmIfIdle();
-        if (module != null) {
-            out.callback("stopped", () -> module.stopped(handle));
-        }
-    }
-
-    // ======================================================================================== heartbeat
-
-    private void scheduleHeartbeat() {
-        if (config.heartbeatInterval().isZero()) {
-            return;
-        }
-        long gen = generation;
-        heartbeatTimer = scheduler.schedule(config.heartbeatInterval(), () -> send(new Command.HeartbeatTick(gen)));
-    }
-
-    private void onHeartbeatTick(long gen) {
-        if (gen != generation || conn != Conn.CONNECTED) {
-            return;
-        }
-        if (pendingHeartbeat != null) {
-            String ref = pendingHeartbeat;
-            if (listener != null) {
-                out.emit(new ClientEvent.HeartbeatTimedOut(ref));
-            }
-            closeDeadLink(transport, 1000, "heartbeat timeout");
-            connectionLost(new DisconnectReason(DisconnectReason.Kind.HEARTBEAT_TIMEOUT, 1000, "heartbeat timeout",
-                    Optional.empty()));
-            return;
-        }
-        String ref = nextRef();
-        pendingHeartbeat = ref;
-        heartbeatSentNanos = scheduler.nanoTime();
-        write(Message.heartbeat(ref));
-        if (listener != null) {
-            out.emit(new ClientEvent.HeartbeatSent(ref));
-        }
-        scheduleHeartbeat();
-    }
-
-    /** Sends a close frame but does not wait for an answer that a dead link will never give. */
-    private void closeDeadLink(TransportConnection dead, int code, String reason) {
-        flushWrites();
-        dead.close(code, reason);
-        scheduler.schedule(config.closeTimeout(), dead::abort);
-    }
-
-    // ======================================================================================== inbound
-
-    private void onFrame(Command.FrameReceived f) {
-        if (f.generation() != generation || (conn != Conn.CONNECTED && conn != Conn.CLOSING)) {
-            return;
-        }
-        Frame frame = f.frame();
-        int size = listener == null ? -1 : frame.size(); // a text frame's size is a pass over it: only for events
-        if (listener != null) {
-            out.emit(new ClientEvent.FrameReceived(size, frame instanceof Frame.Binary));
-        }
-        Message m;
-        try {
-            m = config.serializer().decodeFromServer(frame);
-        } catch (DecodeException e) {
-            if (listener != null) {
-                out.emit(new ClientEvent.DecodeFailed(e, size));
-            } else {
-                LOG.log(Level.WARNING, "slipstream client dropped an undecodable frame: " + e.getMessage());
-            }
-            return;
-        }
-        route(m, size);
-    }
-
-    private void route(Message m, int size) {
-        String topic = m.topic();
-        String event = m.event();
-        boolean isReply = m.isReply();
-        if (isReply && Protocol.PHOENIX_TOPIC.equals(topic)) {
-            if (m.ref() != null && m.ref().equals(pendingHeartbeat)) {
-                pendingHeartbeat = null;
-                if (listener != null) {
-                    out.emit(new ClientEvent.HeartbeatAcked(m.ref(),
-                            Duration.ofNanos(scheduler.nanoTime() - heartbeatSentNanos)));
-                }
-            } else if (listener != null) {
-                out.emit(new ClientEvent.UnmatchedReply(topic, m.ref(), m.payload().asReply().status()));
-            }
-            return;
-        }
-        TopicState t = topics.get(topic);
-        String joinRef = m.joinRef();
-        if (joinRef == null && m.ref() != null && (Protocol.PHX_CLOSE.equals(event) || Protocol.PHX_ERROR.equals(event))) {
-            // Phoenix writes phx_close and phx_error with ref = the join_ref of the incarnation they end. V1 frames
-            // have no join_ref, so the ref is what tells a late close of an older join from one of the current join.
-            joinRef = m.ref();
-        }
-        if (t != null && joinRef != null && !joinRef.equals(t.joinRef)) {
-            // An older incarnation of the topic (phoenix.js: "dropping outdated message").
-            if (listener != null) {
-                out.emit(new ClientEvent.MessageDropped(topic, event, "stale join_ref " + joinRef
-                        + " (current " + t.joinRef + ")"));
-            }
-            return;
-        }
-        if (isReply) {
-            onReply(m, t);
-            return;
-        }
-        if (t == null) {
-            if (listener != null) {
-                out.emit(new ClientEvent.MessageDropped(topic, event, "topic not joined"));
-            }
-            return;
-        }
-        // Bound to this client's mapper (a wrapper sharing the text: nothing is parsed or copied until someone maps).
-        Payload payload = m.payload().mappedBy(config.objectMapper(), topic, event);
-        if (Protocol.PHX_ERROR.equals(event)) {
-            onChannelError(t, payload);
-        } else if (Protocol.PHX_CLOSE.equals(event)) {
-            if (t.phase == TopicState.Phase.LEAVING) {
-                topicLeft(t);
-            } else {
-                removeTopic(t.topic);
-                cancel(t.rejoinTimer);
-                failTopicPushes(t, "the server closed the channel");
-                failBuffer(t, () -> new TopicClosedException(t.topic, "the server closed the channel"));
-                if (t.phase == TopicState.Phase.JOINING) {
-                    out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "the server closed the channel"));
-                }
-                publishJoined();
-                topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.SERVER_CLOSED, payload));
-            }
-        } else {
-            if (listener != null) {
-                out.emit(new ClientEvent.MessageReceived(topic, event, size));
-            }
-            if (TopicPresence.STATE_EVENT.equals(event) || TopicPresence.DIFF_EVENT.equals(event)) {
-                onPresence(t, event, m.payload());
-            }
-            if (module != null) {
-                out.callback("message", () -> module.message(handle, topic, event, payload));
-            }
-        }
-    }
-
-    private void onReply(Message m, TopicState t) {
-        Payload.Reply received = m.payload().asReply();
-        AwaitedReply p = m.ref() == null ? null : replies.get(m.ref());
-        if (p == null || !p.topic.equals(m.topic())) {
-            if (listener != null) {
-                out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), received.status()));
-            }
-            return;
-        }
-        replies.forget(p);
-        // A mapping error of the response names the event of the push (or phx_join) that it answers.
-        Payload.Reply reply = received.mappedBy(config.objectMapper(), p.topic, p.event);
-        if (p.kind == AwaitedReply.Kind.PUSH) {
-            if (listener != null) {
-                out.emit(new ClientEvent.ReplyReceived(p.topic, p.ref, reply.status(),
-                        Duration.ofNanos(scheduler.nanoTime() - p.sentNanos)));
-            }
-            out.complete(p.result, reply);
-            if (module != null) {
-                out.callback("reply", () -> module.reply(handle, p.topic, p.ref, reply));
-            }
-        } else if (p.kind == AwaitedReply.Kind.JOIN) {
-            if (t == null || !p.ref.equals(t.joinRef) || t.phase != TopicState.Phase.JOINING) {
-                if (listener != null) {
-                    out.emit(new ClientEvent.UnmatchedReply(m.topic(), m.ref(), reply.status()));
-                }
-            } else if (reply.isOk()) {
-                joined(t, reply.response());
-            } else {
-                joinRefused(t, reply.response());
-            }
-        } else if (t != null) {
-            topicLeft(t);
-        }
-    }
-
-    // ======================================================================================== topics
-
-    private void onJoin(Command.JoinTopic j) {
-        if (closed) {
-            out.fail(j.result(), new ClientClosedException("join on a closed client"));
-            return;
-        }
-        TopicState t = topics.get(j.topic());
-        if (t != null) {
-            switch (t.phase) {
-                case JOINED:
-                    out.complete(j.result(), t.lastResponse);
-                    return;
-                case JOINING:
-                    t.params = j.params();
-                    t.joinWaiters.add(j.result());
-                    return;
-                case ERRORED:
-                    t.params = j.params();
-                    t.joinWaiters.add(j.result());
-                    if (conn == Conn.CONNECTED) {
-                        cancel(t.rejoinTimer);
-                        t.rejoinTimer = null;
-                        sendJoin(t, false);
-                    } else {
-                        startJoinWait(t);
-                    }
-                    return;
-                default:
-                    out.fail(j.result(), new TopicClosedException(j.topic(), "a leave is in progress"));
-                    return;
-            }
-        }
-        if (conn != Conn.CONNECTED && !wantConnected) {
-            out.fail(j.result(), new NotConnectedException("cannot join \"" + j.topic() + "\": not connected"));
-            return;
-        }
-        t = new TopicState(j.topic(), j.params());
-        topics.put(t.topic, t);
-        t.joinWaiters.add(j.result());
-        if (conn == Conn.CONNECTED) {
-            sendJoin(t, false);
-        } else {
-            // Connecting or waiting to reconnect: joined as soon as connected, as phoenix.js does.
-            t.phase = TopicState.Phase.ERRORED;
-            startJoinWait(t);
-        }
-    }
-
-    /** A join made while not connected still ends within the push timeout, as phoenix.js's join push does. */
-    private void startJoinWait(TopicState t) {
-        if (t.joinWaitTimer != null) {
-            return;
-        }
-        long token = ++timerTokens;
-        t.joinWaitToken = token;
-        String topic = t.topic;
-        t.joinWaitTimer = scheduler.schedule(config.pushTimeout(), () -> send(new Command.JoinWaitTimedOut(topic, token)));
-    }
-
-    private void onJoinWaitTimeout(Command.JoinWaitTimedOut w) {
-        TopicState t = topics.get(w.topic());
-        if (t == null || t.joinWaitToken != w.token() || t.joinWaitTimer == null) {
-            return;
-        }
-        t.joinWaitTimer = null;
-        if (t.phase == TopicState.Phase.ERRORED && !t.joinWaiters.isEmpty()) {
-            PushTimeoutException error = new PushTimeoutException(t.topic, Protocol.PHX_JOIN, config.pushTimeout());
-            if (listener != null) {
-                out.emit(new ClientEvent.PushTimedOut(t.topic, Protocol.PHX_JOIN, null, config.pushTimeout()));
-            }
-            joinFailed(t, error); // the topic stays and is joined once connected
-        }
-    }
-
-    private void sendJoin(TopicState t, boolean rejoin) {
-        Payload params;
-        try {
-            params = t.params.get();
-            if (params == null) {
-                throw new IllegalArgumentException("the join params supplier returned null");
-            }
-        } catch (RuntimeException e) {
-            removeTopic(t.topic);
-            SlipstreamException error = new SlipstreamException("join params of \"" + t.topic + "\" failed: " + e, e);
-            joinFailed(t, error);
-            failBuffer(t, () -> new TopicClosedException(t.topic, "join params failed"));
-            publishJoined();
-            return;
-        }
-        cancel(t.joinWaitTimer);
-        t.joinWaitTimer = null;
-        String ref = nextRef();
-        t.joinRef = ref; // phoenix.js: the join's own ref is the join_ref of this incarnation
-        t.phase = TopicState.Phase.JOINING;
-        t.joinStartNanos = scheduler.nanoTime();
-        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.JOIN, ref, t.topic, Protocol.PHX_JOIN, config.pushTimeout(), null);
-        if (!write(Message.of(ref, ref, t.topic, Protocol.PHX_JOIN, params), p)) {
-            return;
-        }
-        if (listener != null) {
-            out.emit(new ClientEvent.JoinStarted(t.topic, ref, rejoin));
-        }
-    }
-
-    private void joined(TopicState t, Payload response) {
-        t.phase = TopicState.Phase.JOINED;
-        t.rejoinAttempt = 0;
-        t.lastResponse = response;
-        publishJoined();
-        if (listener != null) {
-            out.emit(new ClientEvent.TopicJoined(t.topic, response,
-                    Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
-        }
-        out.completeAll(t.joinWaiters, response);
-        while (!t.buffer.isEmpty() && conn == Conn.CONNECTED) {
-            BufferedPush b = t.buffer.poll();
-            cancel(b.timer);
-            sendPush(t, b.event, b.payload, b.timeout, b.result);
-        }
-        if (module != null) {
-            out.callback("joined", () -> module.joined(handle, t.topic, response));
-        }
-    }
-
-    private void joinRefused(TopicState t, Payload response) {
-        // By default final; with rejoinAfterRefusal the topic stays, errored, and is joined again with backoff as
-        // phoenix.js does (buffered pushes keep their own timeouts), unless the callback leaves it.
-        boolean retry = config.rejoinAfterRefusal();
-        if (retry) {
-            t.phase = TopicState.Phase.ERRORED;
-        } else {
-            removeTopic(t.topic);
-        }
-        publishJoined();
-        joinFailed(t, new JoinRefusedException(t.topic, response));
-        if (!retry) {
-            failBuffer(t, () -> new TopicClosedException(t.topic, "join refused"));
-        }
-        topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.JOIN_REFUSED, response));
-        if (retry && topics.get(t.topic) == t && t.phase == TopicState.Phase.ERRORED) {
-            scheduleRejoin(t);
-        }
-    }
-
-    private void joinFailed(TopicState t, SlipstreamException error) {
-        if (listener != null) {
-            out.emit(new ClientEvent.JoinFailed(t.topic, error, Duration.ofNanos(scheduler.nanoTime() - t.joinStartNanos)));
-        }
-        out.failAll(t.joinWaiters, error);
-    }
-
-    private void onChannelError(TopicState t, Payload payload) {
-        if (t.phase == TopicState.Phase.LEAVING) {
-            topicLeft(t);
-            return;
-        }
-        TopicState.Phase was = t.phase;
-        t.phase = TopicState.Phase.ERRORED;
-        publishJoined();
-        failTopicPushes(t, "the channel crashed");
-        if (was == TopicState.Phase.JOINING) {
-            AwaitedReply join = replies.get(t.joinRef);
-            if (join != null) {
-                replies.forget(join);
-            }
-            joinFailed(t, new TopicClosedException(t.topic, "the channel crashed during the join"));
-        }
-        topicClosed(t, new TopicCloseReason(TopicCloseReason.Kind.CRASHED, payload));
-        if (!topics.containsKey(t.topic)) {
-            return; // the callback left the topic
-        }
-        if (config.rejoinAfterCrash()) {
-            scheduleRejoin(t);
-        } else {
-            removeTopic(t.topic);
-            failBuffer(t, () -> new TopicClosedException(t.topic, "the channel crashed"));
-        }
-    }
-
-    private void scheduleRejoin(TopicState t) {
-        if (conn != Conn.CONNECTED) {
-            return; // rejoined on the next connect
-        }
-        t.rejoinAttempt++;
-        Duration delay = config.rejoinBackoff().delay(t.rejoinAttempt);
-        long token = ++timerTokens;
-        t.rejoinToken = token;
-        if (listener != null) {
-            out.emit(new ClientEvent.RejoinScheduled(t.topic, t.rejoinAttempt, delay));
-        }
-        String topic = t.topic;
-        t.rejoinTimer = scheduler.schedule(delay, () -> send(new Command.RejoinDue(topic, token)));
-    }
-
-    private void onLeave(Command.LeaveTopic l) {
-        TopicState t = topics.get(l.topic());
-        if (t == null) {
-            out.complete(l.result(), null);
-            return;
-        }
-        if (t.phase == TopicState.Phase.LEAVING) {
-            t.leaveWaiters.add(l.result());
-            return;
-        }
-        t.leaveWaiters.add(l.result());
-        cancel(t.rejoinTimer);
-        t.rejoinTimer = null;
-        if (t.phase == TopicState.Phase.JOINING) {
-            AwaitedReply join = replies.get(t.joinRef);
-            if (join != null) {
-                replies.forget(join);
-            }
-            out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
-        }
-        if (conn != Conn.CONNECTED || t.phase == TopicState.Phase.ERRORED) {
-            topicLeft(t); // nothing joined on the server: leaving is local
-            return;
-        }
-        t.phase = TopicState.Phase.LEAVING;
-        publishJoined();
-        String ref = nextRef();
-        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.LEAVE, ref, t.topic, Protocol.PHX_LEAVE, config.pushTimeout(), null);
-        write(Message.of(t.joinRef, ref, t.topic, Protocol.PHX_LEAVE, Payload.empty()), p);
-    }
-
-    private void topicLeft(TopicState t) {
-        removeTopic(t.topic);
-        cancel(t.rejoinTimer);
-        cancel(t.joinWaitTimer);
-        out.failAll(t.joinWaiters, new TopicClosedException(t.topic, "left before the join completed"));
-        publishJoined();
-        failTopicPushes(t, "the topic was left");
-        failBuffer(t, () -> new TopicClosedException(t.topic, "the topic was left"));
-        for (AwaitedReply p : replies.snapshot()) {
-            if (p.kind == AwaitedReply.Kind.LEAVE && p.topic.equals(t.topic)) {
-                replies.forget(p);
-            }
-        }
-        if (listener != null) {
-            out.emit(new ClientEvent.TopicLeft(t.topic));
-        }
-        out.completeAll(t.leaveWaiters, null);
-        if (module != null) {
-            out.callback("left", () -> module.left(handle, t.topic));
-        }
-    }
-
-    private void topicClosed(TopicState t, TopicCloseReason reason) {
-        if (listener != null) {
-            out.emit(new ClientEvent.TopicClosed(t.topic, reason));
-        }
-        if (module != null) {
-            out.callback("topicClosed", () -> module.topicClosed(handle, t.topic, reason));
-        }
-    }
-
-    // ======================================================================================== pushes
-
-    private void onPush(Command.PushMessage p) {
-        if (closed) {
-            dropPush(p.topic(), p.event(), p.result(), new ClientClosedException("push on a closed client"));
-            return;
-        }
-        Duration timeout = p.timeout() == null ? config.pushTimeout() : p.timeout();
-        TopicState t = topics.get(p.topic());
-        if (t != null && t.phase == TopicState.Phase.JOINED && conn == Conn.CONNECTED) {
-            sendPush(t, p.event(), p.payload(), timeout, p.result());
-            return;
-        }
-        if (t != null && t.phase != TopicState.Phase.LEAVING && config.pushBufferSize() > 0 && willBeConnected()) {
-            if (t.buffer.size() >= config.pushBufferSize()) {
-                dropPush(t.topic, p.event(), p.result(), new PushBufferFullException(t.topic, config.pushBufferSize()));
-                return;
-            }
-            long id = ++bufferedIds;
-            BufferedPush b = new BufferedPush(id, p.event(), p.payload(), timeout, p.result());
-            String topic = t.topic;
-            b.timer = scheduler.schedule(timeout, () -> send(new Command.BufferedPushTimedOut(topic, id)));
-            t.buffer.add(b);
-            if (listener != null) {
-                out.emit(new ClientEvent.PushBuffered(topic, p.event(), t.buffer.size()));
-            }
-            return;
-        }
-        if (t == null) {
-            dropPush(p.topic(), p.event(), p.result(), new TopicNotJoinedException(p.topic(), "never joined, left or closed"));
-        } else if (conn != Conn.CONNECTED) {
-            dropPush(p.topic(), p.event(), p.result(), new NotConnectedException("cannot push \"" + p.event() + "\" to \"" + p.topic()
-                    + "\": not connected"));
-        } else {
-            dropPush(p.topic(), p.event(), p.result(),
-                    new TopicNotJoinedException(p.topic(), t.phase.name().toLowerCase(java.util.Locale.ROOT)));
-        }
-    }
-
-    /**
-     * Whether a buffered push can still go out: connected, connecting, or a reconnect is scheduled. Not after
-     * {@code disconnect()}, nor after a drop with reconnect off, where the push fails at once instead of waiting
-     * for its timeout.
-     */
-    private boolean willBeConnected() {
-        return conn == Conn.CONNECTED || conn == Conn.CONNECTING || reconnectTimer != null;
-    }
-
-    private void sendPush(TopicState t, String event, Payload payload, Duration timeout,
-            CompletableFuture<Payload.Reply> result) {
-        String ref = nextRef();
-        AwaitedReply p = new AwaitedReply(AwaitedReply.Kind.PUSH, ref, t.topic, event, timeout, result);
-        write(Message.of(t.joinRef, ref, t.topic, event, payload), p);
-    }
-
-    /** The deadline timer fired: each overdue reply times out, earliest first ({@link AwaitedReplies#takeDue}). */
-    private void onDeadlinesDue(long token) {
-        for (AwaitedReply p : replies.takeDue(token)) {
-            // An earlier one's handling (a leave timing out closes its topic) may have failed this one already.
-            if (replies.remove(p)) {
-                onPendingTimeout(p);
-            }
-        }
-    }
-
-    private void onPendingTimeout(AwaitedReply p) {
-        String ref = p.ref;
-        PushTimeoutException error = new PushTimeoutException(p.topic, p.event, p.timeout);
-        if (listener != null) {
-            out.emit(new ClientEvent.PushTimedOut(p.topic, p.event, ref, p.timeout));
-        }
-        TopicState t = topics.get(p.topic);
-        if (p.kind == AwaitedReply.Kind.PUSH) {
-            out.fail(p.result, error);
-        } else if (p.kind == AwaitedReply.Kind.LEAVE) {
-            if (t != null) {
-                topicLeft(t); // phoenix.js: a leave that times out closes the topic all the same
-            }
-        } else if (t != null && ref.equals(t.joinRef) && t.phase == TopicState.Phase.JOINING) {
-            // phoenix.js: leave the timed-out join on the server, then rejoin with backoff.
-            write(Message.of(ref, nextRef(), t.topic, Protocol.PHX_LEAVE, Payload.empty()));
-            t.joinRef = null; // whatever that incarnation still sends (its leave reply, its phx_close) is stale
-            t.phase = TopicState.Phase.ERRORED;
-            joinFailed(t, error);
-            scheduleRejoin(t);
-        }
-    }
-
-    private void onBufferedPushTimeout(Command.BufferedPushTimedOut b) {
-        TopicState t = topics.get(b.topic());
-        if (t == null) {
-            return;
-        }
-        for (Iterator<BufferedPush> it = t.buffer.iterator(); it.hasNext(); ) {
-            BufferedPush x = it.next();
-            if (x.id == b.id()) {
-                it.remove();
-                if (listener != null) {
-                    out.emit(new ClientEvent.PushTimedOut(t.topic, x.event, null, x.timeout));
-                }
-                out.fail(x.result, new PushTimeoutException(t.topic, x.event, x.timeout));
-                return;
-            }
-        }
-    }
-
-    private void failTopicPushes(TopicState t, String why) {
-        for (AwaitedReply p : replies.snapshot()) {
-            if (p.kind == AwaitedReply.Kind.PUSH && p.topic.equals(t.topic)) {
-                replies.forget(p);
-                out.fail(p.result, new TopicClosedException(t.topic, why));
-            }
-        }
-    }
-
-    private void failBuffer(TopicState t, Supplier<SlipstreamException> error) {
-        BufferedPush b;
-        while ((b = t.buffer.poll()) != null) {
-            cancel(b.timer);
-            dropPush(t.topic, b.event, b.result, error.get());
-        }
-    }
-
-    /** A push that ends unsent: the {@code PushDropped} event, then its future fails. */
-    private void dropPush(String topic, String event, CompletableFuture<Payload.Reply> result, SlipstreamException error) {
-        if (listener != null) {
-            out.emit(new ClientEvent.PushDropped(topic, event, error));
-        }
-        out.fail(result, error);
-    }
-
-    // ======================================================================================== writing
-
-    private boolean write(Message m) {
-        return write(m, null);
-    }
-
-    /** Encodes and sends {@code m}; registers {@code awaiting} (with its timeout) for the reply. */
-    private boolean write(Message m, AwaitedReply awaiting) {
-        Frame frame;
-        try {
-            frame = config.serializer().encodeToServer(m);
-        } catch (EncodeException | IllegalArgumentException e) {
-            if (awaiting != null && awaiting.result != null) {
-                out.fail(awaiting.result, new SlipstreamException("cannot encode \"" + m.event() + "\" on \""
-                        + m.topic() + "\": " + e.getMessage(), e));
-            } else if (awaiting != null && awaiting.kind == AwaitedReply.Kind.JOIN) {
-                TopicState t = removeTopic(m.topic());
-                if (t != null) {
-                    joinFailed(t, new SlipstreamException("cannot encode the join of \"" + m.topic() + "\": "
-                            + e.getMessage(), e));
-                    failBuffer(t, () -> new TopicClosedException(m.topic(), "join could not be encoded"));
-                    publishJoined();
-                }
-            }
-            return false;
-        }
-        if (awaiting != null) {
-            replies.await(awaiting);
-        }
-        outbox.add(frame); // sent with the rest of the burst when the owner runs dry (whenIdle)
-        if (listener != null) {
-            int size = frame.size();
-            out.emit(new ClientEvent.FrameSent(size, frame instanceof Frame.Binary));
-            if (awaiting != null && awaiting.kind == AwaitedReply.Kind.PUSH) {
-                out.emit(new ClientEvent.PushSent(m.topic(), m.event(), m.ref(), size));
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Sends the frames of the burst the owner just drained, in one call so a transport can write them in one go.
-     * Runs when the owner runs dry, and before anything else reaches the transport (a close, an abort) or the
-     * transport changes.
-     */
-    private void flushWrites() {
-        if (outbox.isEmpty()) {
-            return;
-        }
-        if (transport == null) {
-            outbox.clear(); // the connection ended in this burst; what waited for it has failed already
-            return;
-        }
-        CompletableFuture<Void> sent = outbox.size() == 1 ? transport.send(outbox.get(0)) : transport.sendAll(outbox);
-        outbox.clear();
-        if (!sent.isDone() || sent.isCompletedExceptionally()) {
-            sent.whenComplete(sendFailed); // one listener per connection, not a new one per frame
-        }
-    }
+    // ======================================================================================== running dry
 
     /** The owner ran dry: write the burst's frames, then hand its callbacks and events over (one task). */
     private void whenIdle() {
-        flushWrites();
+        writer.flush();
         out.flush();
     }
 
-    private String nextRef() {
-        return Long.toString(++refCounter);
-    }
-
-    // ======================================================================================== presence
-
-    /**
-     * A {@code presence_state} or {@code presence_diff} on a topic: merged into the topic's presence by phoenix.js's
-     * rules, published to the topic's {@code Presence} view, then the view's callbacks run here, on the callback
-     * thread, like the module's. The message still reaches the module's {@code message} callback afterwards.
-     */
-    private void onPresence(TopicState t, String event, Payload payload) {
-        List<PresenceSync.Change> changes = new ArrayList<>();
-        boolean synced;
-        try {
-            if (!(payload instanceof Payload.Json json)) {
-                throw new IllegalArgumentException("a binary payload");
-            }
-            if (t.presence == null) {
-                t.presence = new TopicPresence();
-            }
-            synced = TopicPresence.STATE_EVENT.equals(event)
-                    ? t.presence.onState(t.joinRef, json.json(), changes)
-                    : t.presence.onDiff(t.joinRef, json.json(), changes);
-        } catch (IllegalArgumentException e) {
-            String why = "presence not updated: " + e.getMessage();
-            if (listener != null) {
-                out.emit(new ClientEvent.MessageDropped(t.topic, event, why));
-            }
-            LOG.log(Level.WARNING, "slipstream client: " + event + " on \"" + t.topic + "\": " + why);
-            return;
-        }
-        if (!synced) {
-            return;
-        }
-        PresenceSinks.Sink sink = presenceSinks.sink(t.topic);
-        sink.publish(t.presence.snapshot());
-        for (Map.Entry<String, Runnable> call : sink.callbacks(changes)) {
-            out.callback(call.getKey(), call.getValue());
-        }
-    }
-
-    /** A topic ends (left, closed, refused for good): its presence view shows nobody, as a new channel would. */
-    private void dropPresence(TopicState t) {
-        if (t.presence != null) {
-            t.presence = null;
-            PresenceSinks.Sink sink = presenceSinks.existing(t.topic);
-            if (sink != null) {
-                sink.publish(List.of());
-            }
-        }
-    }
-
-    private TopicState removeTopic(String topic) {
-        TopicState t = topics.remove(topic);
-        if (t != null) {
-            dropPresence(t);
-        }
-        return t;
-    }
-
-    // ======================================================================================== plumbing
-
-    private void publishJoined() {
-        java.util.HashSet<String> joined = new java.util.HashSet<>();
-        for (TopicState t : topics.values()) {
-            if (t.phase == TopicState.Phase.JOINED) {
-                joined.add(t.topic);
-            }
-        }
-        joinedSnapshot = Set.copyOf(joined);
-    }
-
-    private static void cancel(Scheduler.Cancellable c) {
-        if (c != null) {
-            c.cancel();
-        }
-    }
-
     // ======================================================================================== transport reports
+
+    /** The listener of the connection attempt {@code gen}: what the transport reports becomes a command. */
+    TransportListener transportListener(long gen) {
+        return new Listener(gen);
+    }
 
     /** Hands transport reports to the owner, tagged with their connection attempt. Never blocks. */
     private final class Listener implements TransportListener {
@@ -1336,7 +251,4 @@ public final class ConnectionOwner {
             send(new Command.TransportFailed(gen, error));
         }
     }
-
-
-
 }
