@@ -124,6 +124,42 @@ class StubServerTest {
     }
 
     @Test
+    void rulesCrashStopDelayBroadcastFromAndCatchAll() throws Exception {
+        start(Stubs.parse("""
+                {"slipstream": "stubs/1", "channels": [
+                  {"topic": "boom", "join": [{"crash": true}]},
+                  {"topic": "t:*", "events": [
+                    {"event": "crash", "crash": true},
+                    {"event": "bye", "reply": {"response": "{{payload}}"}, "stop": true},
+                    {"event": "slow", "reply": {"response": {"slow": true}, "delay_ms": 150}},
+                    {"event": "shout", "then": [{"broadcast_from": "heard", "payload": "{{payload}}"}]},
+                    {"event": "*", "reply": {"status": "error", "response": {"unknown": "{{event}}"}}}]}]}""", "inline"));
+        try (WsClient a = WsClient.connect(server, "vsn=2.0.0"); WsClient b = WsClient.connect(server, "vsn=2.0.0")) {
+            a.exchange("[\"1\",\"1\",\"boom\",\"phx_join\",{}]",
+                    "[\"1\",\"1\",\"boom\",\"phx_reply\",{\"response\":{\"reason\":\"join crashed\"},\"status\":\"error\"}]");
+            a.exchange("[\"2\",\"2\",\"t:1\",\"phx_join\",{}]", "[\"2\",\"2\",\"t:1\",\"phx_reply\",{\"response\":{},\"status\":\"ok\"}]");
+            b.exchange("[\"1\",\"1\",\"t:1\",\"phx_join\",{}]", "[\"1\",\"1\",\"t:1\",\"phx_reply\",{\"response\":{},\"status\":\"ok\"}]");
+            // The slow reply keeps the channel busy: the next event's reply comes after it.
+            a.send("[\"2\",\"3\",\"t:1\",\"slow\",{}]");
+            a.exchange("[\"2\",\"4\",\"t:1\",\"dance\",{}]",
+                    "[\"2\",\"3\",\"t:1\",\"phx_reply\",{\"response\":{\"slow\":true},\"status\":\"ok\"}]",
+                    "[\"2\",\"4\",\"t:1\",\"phx_reply\",{\"response\":{\"unknown\":\"dance\"},\"status\":\"error\"}]");
+            a.exchange("[\"2\",\"5\",\"t:1\",\"shout\",{\"x\":1}]",
+                    "[\"2\",\"5\",\"t:1\",\"phx_reply\",{\"response\":{},\"status\":\"ok\"}]");
+            b.expect("[null,null,\"t:1\",\"heard\",{\"x\":1}]");
+            a.exchange("[\"2\",\"6\",\"t:1\",\"bye\",{\"y\":2}]",
+                    "[\"2\",\"6\",\"t:1\",\"phx_reply\",{\"response\":{\"y\":2},\"status\":\"ok\"}]",
+                    "[\"2\",\"2\",\"t:1\",\"phx_close\",{}]");
+            b.exchange("[\"1\",\"2\",\"t:1\",\"crash\",{}]", "[\"1\",\"1\",\"t:1\",\"phx_error\",{\"reason\":\"channel_crash\"}]");
+            a.expectNothing(java.time.Duration.ofMillis(100)); // broadcast_from skipped the sender
+        }
+        server.close();
+        assertThat(server.errors()).extracting(Throwable::getMessage)
+                .containsExactlyInAnyOrder("join of boom raised", "handleIn(\"crash\") on t:1 raised");
+        server = null; // the crashes asked for are the only errors
+    }
+
+    @Test
     void unmatchedNoReplyAnswersNothing() throws Exception {
         start(Stubs.parse("{\"slipstream\":\"stubs/1\",\"unmatched\":\"noreply\",\"channels\":[{\"topic\":\"t\"}]}",
                 "inline"));

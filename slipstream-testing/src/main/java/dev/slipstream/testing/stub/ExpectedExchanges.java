@@ -131,15 +131,16 @@ final class ExpectedExchanges {
                 continue;
             }
             Map<String, JsonNode> context = context(topic, "phx_join", params, params, connect, rule);
-            JsonNode response = rule.reply().response().render(context);
-            boolean ok = rule.reply().status().equals("ok");
+            JsonNode response = rule.crash() ? F.objectNode().put("reason", "join crashed")
+                    : rule.reply().response().render(context);
+            String status = rule.crash() ? "error" : rule.reply().status();
+            boolean ok = status.equals("ok");
             String conn = ok && mainParams == null ? main : connection(connectParams, 101);
             if (rule.track() != null) {
                 notChecked.add(what + ": its presence track (presence_state and presence_diff depend on who else"
                         + " is there)");
             }
-            add(channel, new Exchange.Join(conn, 0, topic, params, rule.reply().status(), response,
-                    after(rule.then(), context)));
+            add(channel, new Exchange.Join(conn, 0, topic, params, status, response, after(rule.then(), context)));
             if (ok && mainParams == null) {
                 mainParams = params;
             }
@@ -154,13 +155,22 @@ final class ExpectedExchanges {
             Rules.EventRule rule = channel.events().get(i);
             String what = "channel " + topic + " event rule " + (rule.id() != null ? rule.id() : "#" + (i + 1))
                     + " (" + rule.event() + ")";
+            if (rule.event().equals(Rules.ANY_EVENT)) {
+                notChecked.add(what + ": it answers any event; no one event to send");
+                continue;
+            }
+            if (rule.crash() || rule.stop()) {
+                notChecked.add(what + ": it " + (rule.crash() ? "crashes" : "stops") + " the channel the other"
+                        + " rules are checked on");
+                continue;
+            }
             JsonNode payload = rule.example() != null ? rule.example() : request(rule.payload(), what, F.objectNode());
             if (payload == null) {
                 continue;
             }
             Rules.EventRule first = null;
             for (Rules.EventRule r : channel.events()) {
-                if (r.event().equals(rule.event()) && Rules.all(r.payload(), payload)) {
+                if (r.answers(rule.event()) && Rules.all(r.payload(), payload)) {
                     first = r;
                     break;
                 }
@@ -185,6 +195,9 @@ final class ExpectedExchanges {
     private static List<Exchange.After> after(List<Rules.Action> then, Map<String, JsonNode> context) {
         List<Exchange.After> out = new ArrayList<>();
         for (Rules.Action a : then) {
+            if (a.audience() == Rules.Audience.BROADCAST_FROM) {
+                continue; // reaches every client but the one that sent: not this one
+            }
             out.add(new Exchange.After(a.event(), a.payload().render(context), a.delay().toMillis(), a.beforeReply()));
         }
         return out;

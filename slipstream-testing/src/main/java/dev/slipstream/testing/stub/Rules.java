@@ -16,10 +16,14 @@ final class Rules {
     static final List<String> ACCEPT_FIELDS = List.of("assigns", "socket_id");
     static final List<String> REFUSE_FIELDS = List.of("status");
     static final List<String> CHANNEL_FIELDS = List.of("id", "topic", "join", "events", "volatile");
-    static final List<String> JOIN_FIELDS = List.of("params", "reply", "then", "track", "example");
-    static final List<String> EVENT_FIELDS = List.of("id", "event", "payload", "reply", "noreply", "then", "example");
-    static final List<String> REPLY_FIELDS = List.of("status", "response");
-    static final List<String> ACTION_FIELDS = List.of("push", "broadcast", "payload", "delay_ms", "before_reply");
+    static final List<String> JOIN_FIELDS = List.of("params", "reply", "then", "track", "crash", "example");
+    static final List<String> EVENT_FIELDS = List.of("id", "event", "payload", "reply", "noreply", "then", "crash", "stop",
+            "example");
+    static final List<String> REPLY_FIELDS = List.of("status", "response", "delay_ms");
+    static final List<String> ACTION_FIELDS = List.of("push", "broadcast", "broadcast_from", "payload", "delay_ms",
+            "before_reply");
+    /** The event of a rule that answers every event its payload matchers let through. */
+    static final String ANY_EVENT = "*";
     static final List<String> TRACK_FIELDS = List.of("key", "meta");
 
     /** A field path and its condition. */
@@ -29,10 +33,14 @@ final class Rules {
         }
     }
 
-    record Reply(String status, Template response) {}
+    /** A reply; {@code delay} keeps the channel busy that long first, as a Phoenix handler that sleeps. */
+    record Reply(String status, Template response, Duration delay) {}
+
+    /** Who gets an action's message: this client, every client on the topic, or every other one. */
+    enum Audience { PUSH, BROADCAST, BROADCAST_FROM }
 
     /** A push or broadcast after a rule's reply, or before it ({@code before_reply}: event rules only, no delay). */
-    record Action(boolean broadcast, String event, Template payload, Duration delay, boolean beforeReply) {}
+    record Action(Audience audience, String event, Template payload, Duration delay, boolean beforeReply) {}
 
     record Track(Template key, Template meta) {}
 
@@ -40,11 +48,20 @@ final class Rules {
     record ConnectRule(String id, List<Condition> params, List<Condition> headers, boolean accept,
             Template assigns, Template socketId, int status, JsonNode example) {}
 
-    record JoinRule(List<Condition> params, Reply reply, List<Action> then, Track track, AtomicLong counter,
-            JsonNode example) {}
-
-    record EventRule(String id, String event, List<Condition> payload, Reply reply, List<Action> then,
+    /** {@code crash}: the join raises, so the client gets Phoenix's error {@code {"reason":"join crashed"}}. */
+    record JoinRule(List<Condition> params, Reply reply, List<Action> then, Track track, boolean crash,
             AtomicLong counter, JsonNode example) {}
+
+    /**
+     * {@code crash}: the handler raises (the client gets {@code phx_error}); {@code stop}: the channel stops after
+     * its reply, if any ({@code phx_close}); {@code event} {@value #ANY_EVENT} matches any event.
+     */
+    record EventRule(String id, String event, List<Condition> payload, Reply reply, List<Action> then,
+            boolean crash, boolean stop, AtomicLong counter, JsonNode example) {
+        boolean answers(String e) {
+            return event.equals(ANY_EVENT) || event.equals(e);
+        }
+    }
 
     record Channel(String id, String topic, List<JoinRule> join, List<EventRule> events, List<String> volatilePaths,
             JsonNode source) {
@@ -164,9 +181,16 @@ final class Rules {
                     Template.parse(t.get("meta"), where.field("track").field("meta")));
         }
         List<Condition> params = conditions(node.get("params"), where.field("params"));
-        return new JoinRule(params, reply(node.get("reply"), where.field("reply")),
-                actions(node.get("then"), where.field("then"), false), track, new AtomicLong(),
-                example(node.get("example"), params, true, where.field("example")));
+        boolean crash = flag(node, "crash", where);
+        if (crash && (node.has("reply") || node.has("then") || node.has("track"))) {
+            throw where.error("a crashing join has no \"reply\", \"then\" or \"track\"");
+        }
+        Reply reply = reply(node.get("reply"), where.field("reply"));
+        if (reply.delay() != null && !reply.delay().isZero()) {
+            throw where.field("reply").field("delay_ms").error("a join reply cannot be delayed (event replies can)");
+        }
+        return new JoinRule(params, reply, actions(node.get("then"), where.field("then"), false), track, crash,
+                new AtomicLong(), example(node.get("example"), params, true, where.field("example")));
     }
 
     private static EventRule eventRule(JsonNode node, Where where) {
@@ -184,9 +208,28 @@ final class Rules {
         }
         Reply reply = noreply ? null : reply(node.get("reply"), where.field("reply"));
         List<Condition> payload = conditions(node.get("payload"), where.field("payload"));
-        return new EventRule(where.field("id").text(node.get("id"), false), event, payload, reply,
-                actions(node.get("then"), where.field("then"), !noreply), new AtomicLong(),
+        boolean crash = flag(node, "crash", where);
+        boolean stop = flag(node, "stop", where);
+        if (crash && (stop || node.has("reply") || node.has("noreply") || node.has("then"))) {
+            throw where.error("a crashing rule has no \"reply\", \"noreply\", \"then\" or \"stop\" (the channel"
+                    + " crashes instead of answering)");
+        }
+        if (stop && node.has("then")) {
+            throw where.error("a stopping rule has no \"then\" (the channel is gone after its reply)");
+        }
+        return new EventRule(where.field("id").text(node.get("id"), false), event, payload, crash ? null : reply,
+                actions(node.get("then"), where.field("then"), !noreply), crash, stop, new AtomicLong(),
                 example(node.get("example"), payload, false, where.field("example")));
+    }
+
+    private static boolean flag(JsonNode node, String name, Where where) {
+        if (!node.has(name)) {
+            return false;
+        }
+        if (!node.get(name).isBoolean()) {
+            throw where.field(name).error("expected true or false");
+        }
+        return node.get(name).asBoolean();
     }
 
     /** A rule's example request: it must pass the rule's own conditions, so the drift check exercises that rule. */
@@ -208,7 +251,7 @@ final class Rules {
     /** A reply; absent means {@code {"status": "ok", "response": {}}}. */
     private static Reply reply(JsonNode node, Where where) {
         if (node == null) {
-            return new Reply("ok", Template.parse(null, where));
+            return new Reply("ok", Template.parse(null, where), Duration.ZERO);
         }
         where.onlyFields(node, REPLY_FIELDS);
         String status = where.field("status").text(node.get("status"), false);
@@ -218,7 +261,8 @@ final class Rules {
         if (!status.equals("ok") && !status.equals("error")) {
             throw where.field("status").error("expected \"ok\" or \"error\", got \"" + status + "\"");
         }
-        return new Reply(status, Template.parse(node.get("response"), where.field("response")));
+        return new Reply(status, Template.parse(node.get("response"), where.field("response")),
+                Duration.ofMillis(millis(node, where)));
     }
 
     /** The {@code then} actions; {@code beforeReplyAllowed} for event rules that reply (Phoenix's join cannot push). */
@@ -229,18 +273,15 @@ final class Rules {
             JsonNode a = items.get(i);
             Where at = where.index(i);
             at.onlyFields(a, ACTION_FIELDS);
-            if (a.has("push") == a.has("broadcast")) {
-                throw at.error("an action has exactly one of \"push\" and \"broadcast\"");
+            int kinds = (a.has("push") ? 1 : 0) + (a.has("broadcast") ? 1 : 0) + (a.has("broadcast_from") ? 1 : 0);
+            if (kinds != 1) {
+                throw at.error("an action has exactly one of \"push\", \"broadcast\" and \"broadcast_from\"");
             }
-            boolean broadcast = a.has("broadcast");
-            String event = at.field(broadcast ? "broadcast" : "push").text(a.get(broadcast ? "broadcast" : "push"), true);
-            long delay = 0;
-            if (a.has("delay_ms")) {
-                if (!a.get("delay_ms").canConvertToLong() || a.get("delay_ms").asLong() < 0) {
-                    throw at.field("delay_ms").error("expected a whole number of milliseconds >= 0");
-                }
-                delay = a.get("delay_ms").asLong();
-            }
+            Audience audience = a.has("push") ? Audience.PUSH : a.has("broadcast") ? Audience.BROADCAST
+                    : Audience.BROADCAST_FROM;
+            String kind = audience.name().toLowerCase(java.util.Locale.ROOT);
+            String event = at.field(kind).text(a.get(kind), true);
+            long delay = millis(a, at);
             boolean beforeReply = false;
             if (a.has("before_reply")) {
                 if (!a.get("before_reply").isBoolean()) {
@@ -255,10 +296,21 @@ final class Rules {
                     throw at.field("before_reply").error("a push before the reply cannot have a delay_ms");
                 }
             }
-            out.add(new Action(broadcast, event, Template.parse(a.get("payload"), at.field("payload")),
+            out.add(new Action(audience, event, Template.parse(a.get("payload"), at.field("payload")),
                     Duration.ofMillis(delay), beforeReply));
         }
         return out;
+    }
+
+    /** An optional {@code delay_ms}: a whole number of milliseconds >= 0 (0 when absent). */
+    private static long millis(JsonNode node, Where where) {
+        if (!node.has("delay_ms")) {
+            return 0;
+        }
+        if (!node.get("delay_ms").canConvertToLong() || node.get("delay_ms").asLong() < 0) {
+            throw where.field("delay_ms").error("expected a whole number of milliseconds >= 0");
+        }
+        return node.get("delay_ms").asLong();
     }
 
     private static List<Condition> conditions(JsonNode node, Where where) {

@@ -8,11 +8,14 @@ import dev.slipstream.testing.ChannelHandler;
 import dev.slipstream.testing.ChannelSocket;
 import dev.slipstream.testing.HandleResult;
 import dev.slipstream.testing.JoinResult;
+import dev.slipstream.testing.Reply;
 import dev.slipstream.testing.TerminateReason;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The engine: answers joins and events of every topic some stub covers, from the rules of the first channel stub
@@ -50,6 +53,9 @@ final class StubChannel implements ChannelHandler {
         }
         for (Rules.JoinRule rule : channel.join()) {
             if (Rules.all(rule.params(), json)) {
+                if (rule.crash()) {
+                    throw new IllegalStateException("the stub's join rule for " + topic + " crashes (\"crash\": true)");
+                }
                 Map<String, JsonNode> context = context(socket, topic, "phx_join", json, json, rule.counter().incrementAndGet());
                 JsonNode response = rule.reply().response().render(context);
                 if (rule.reply().status().equals("error")) {
@@ -72,15 +78,15 @@ final class StubChannel implements ChannelHandler {
         JsonNode json = json(payload);
         if (j != null) {
             for (Rules.EventRule rule : j.channel().events()) {
-                if (rule.event().equals(event) && Rules.all(rule.payload(), json)) {
+                if (rule.answers(event) && Rules.all(rule.payload(), json)) {
+                    if (rule.crash()) {
+                        throw new IllegalStateException("the stub's rule for " + event + " on " + socket.topic()
+                                + " crashes (\"crash\": true)");
+                    }
                     Map<String, JsonNode> context = context(socket, socket.topic(), event, json, j.params(),
                             rule.counter().incrementAndGet());
                     schedule(rule.then(), context, socket);
-                    if (rule.reply() == null) {
-                        return HandleResult.noReply();
-                    }
-                    JsonNode response = rule.reply().response().render(context);
-                    return rule.reply().status().equals("ok") ? HandleResult.ok(response) : HandleResult.error(response);
+                    return answer(rule, context);
                 }
             }
         }
@@ -91,6 +97,20 @@ final class StubChannel implements ChannelHandler {
         reason.put("reason", "no stub matches");
         reason.put("event", event);
         return HandleResult.error(reason);
+    }
+
+    /** The rule's reply (or none), then the stop it asks for, after its delay if it has one. */
+    private static HandleResult answer(Rules.EventRule rule, Map<String, JsonNode> context) {
+        Reply reply = rule.reply() == null ? null
+                : Reply.of(rule.reply().status(), rule.reply().response().render(context));
+        HandleResult result = rule.stop() ? (reply == null ? HandleResult.stop() : HandleResult.stop(reply))
+                : reply == null ? HandleResult.noReply() : HandleResult.reply(reply);
+        if (rule.reply() == null || rule.reply().delay().isZero()) {
+            return result;
+        }
+        // The channel stays busy meanwhile, as a Phoenix handler that sleeps before it replies.
+        return HandleResult.later(CompletableFuture.supplyAsync(() -> result, CompletableFuture.delayedExecutor(
+                rule.reply().delay().toMillis(), TimeUnit.MILLISECONDS)));
     }
 
     @Override
@@ -129,10 +149,10 @@ final class StubChannel implements ChannelHandler {
 
     private static void send(Rules.Action action, Map<String, JsonNode> context, ChannelSocket socket) {
         JsonNode payload = action.payload().render(context);
-        if (action.broadcast()) {
-            socket.broadcast(action.event(), payload);
-        } else {
-            socket.push(action.event(), payload);
+        switch (action.audience()) {
+            case PUSH -> socket.push(action.event(), payload);
+            case BROADCAST -> socket.broadcast(action.event(), payload);
+            case BROADCAST_FROM -> socket.broadcastFrom(action.event(), payload);
         }
     }
 
