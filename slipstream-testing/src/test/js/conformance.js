@@ -9,6 +9,7 @@
 //
 // --base       the server's HTTP base URL; the socket is mounted at /socket (websocket at /socket/websocket).
 // --idle-base  a second server, same demo channels, configured with a short idle timeout of --idle-timeout-ms.
+// --helpers    demo (default: the demo app's POST /broadcast and /disconnect routes) or admin (the admin API's).
 //              The heartbeat and idle-timeout scenarios use it; without it they fail with a clear message.
 // --phoenix    which Phoenix version the server imitates; only where 1.7 really differs do expectations change.
 //
@@ -25,7 +26,8 @@ const WebSocket = require('ws');
 // Arguments
 
 function parseArgs(argv) {
-  const args = { phoenix: '1.8', scenarioTimeoutMs: 30000, idleTimeoutMs: null, only: null, base: null, idleBase: null };
+  const args = { phoenix: '1.8', scenarioTimeoutMs: 30000, idleTimeoutMs: null, only: null, base: null, idleBase: null,
+    helpers: 'demo' };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -42,12 +44,14 @@ function parseArgs(argv) {
       case '--only': args.only = need().split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--scenario-timeout-ms': args.scenarioTimeoutMs = Number(need()); break;
       case '--list': args.list = true; break;
+      case '--helpers': args.helpers = need(); break;
       default: throw new Error(`unknown argument ${key}`);
     }
   }
   if (!args.list && !args.base) throw new Error('--base is required');
   if (args.phoenix !== '1.8' && args.phoenix !== '1.7') throw new Error(`--phoenix must be 1.8 or 1.7, got ${args.phoenix}`);
   if (args.idleBase && !(args.idleTimeoutMs > 0)) throw new Error('--idle-base needs --idle-timeout-ms');
+  if (args.helpers !== 'demo' && args.helpers !== 'admin') throw new Error(`--helpers must be demo or admin, got ${args.helpers}`);
   return args;
 }
 
@@ -110,6 +114,29 @@ function httpRequest(method, url, { headers = {}, body } = {}) {
     if (body !== undefined) req.write(body);
     req.end();
   });
+}
+
+// A broadcast from outside any channel and a disconnect of a user's sockets, through the demo app's HTTP routes
+// (--helpers demo) or the admin API (--helpers admin: a server answering from stub files has no demo routes).
+async function broadcastOverHttp(args, topic, event, payload) {
+  const demo = args.helpers === 'demo';
+  const res = demo
+    ? await httpRequest('POST', `${args.base}/broadcast/${encodeURIComponent(topic)}/${encodeURIComponent(event)}`, {
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) })
+    : await httpRequest('POST', `${args.base}/__admin/broadcast`, {
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ topic, event, payload }) });
+  assert.equal(res.status, 200, `POST ${demo ? '/broadcast' : '/__admin/broadcast'} answered ${res.status} ${res.body}`);
+}
+
+async function disconnectOverHttp(args, user) {
+  if (args.helpers === 'demo') {
+    const res = await httpRequest('POST', `${args.base}/disconnect/${encodeURIComponent(user)}`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.body), { disconnected: `user_socket:${user}` });
+  } else {
+    const res = await httpRequest('POST', `${args.base}/__admin/sockets/${encodeURIComponent(`user_socket:${user}`)}/disconnect`);
+    assert.equal(res.status, 200, `POST /__admin/sockets/.../disconnect answered ${res.status} ${res.body}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -410,10 +437,7 @@ scenario('broadcast_two_clients', async (ctx) => {
   assert.equal(a.receivedOn(topic, 'broadcast').length, 1, 'broadcast_from must not reach the sender');
 
   // A broadcast from outside any channel (the HTTP helper) reaches both.
-  const http = await httpRequest('POST', `${ctx.args.base}/broadcast/${encodeURIComponent(topic)}/ext_event`, {
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ e: 3 }),
-  });
-  assert.equal(http.status, 200, `POST /broadcast answered ${http.status} ${http.body}`);
+  await broadcastOverHttp(ctx.args, topic, 'ext_event', { e: 3 });
   await waitUntil('both receive the HTTP broadcast', () => got.a.length === 2 && got.b.length === 3);
   assert.deepEqual(got.a[1], ['ext_event', { e: 3 }]);
   assert.deepEqual(got.b[2], ['ext_event', { e: 3 }]);
@@ -720,9 +744,7 @@ scenario('server_disconnect_reconnect', async (ctx) => {
   channel.onError((p) => chanErrors.push(p));
   const before = a.received.length;
 
-  const res = await httpRequest('POST', `${ctx.args.base}/disconnect/${encodeURIComponent(user)}`);
-  assert.equal(res.status, 200);
-  assert.deepEqual(JSON.parse(res.body), { disconnected: `user_socket:${user}` });
+  await disconnectOverHttp(ctx.args, user);
 
   await waitUntil('the server closes the connection', () => a.closes.length === 1);
   const expectedCode = ctx.args.phoenix === '1.7' ? 1000 : 1001;
@@ -932,8 +954,7 @@ scenario('presence_reconnect', async (ctx) => {
   await waitUntil('both see both', () => keys(presA).length === 2 && keys(presB).length === 2);
   const firstJoinRef = chA.joinRef();
 
-  const res = await httpRequest('POST', `${ctx.args.base}/disconnect/${encodeURIComponent(alice)}`);
-  assert.equal(res.status, 200);
+  await disconnectOverHttp(ctx.args, alice);
   await waitUntil('bob sees alice leave and come back', () => events.includes('leave') && events.lastIndexOf('join') > events.indexOf('leave'));
   await waitUntil('alice rejoined', () => chA.state === 'joined' && chA.joinRef() !== firstJoinRef);
   // The state push follows the join reply (the join reply always comes first).

@@ -92,9 +92,26 @@ class PhoenixJsConformanceTest {
 
     private static DynamicNode mode(NodeProject project, PhoenixVersion version) {
         String label = version == PhoenixVersion.V1_8 ? "1.8" : "1.7";
+        return container("Phoenix " + label + " mode", label, SCENARIOS, () -> {
+            try (FakePhoenixServer main = DemoChannels.install(FakePhoenixServer.builder())
+                            .phoenixVersion(version).start();
+                    FakePhoenixServer idle = DemoChannels.install(FakePhoenixServer.builder())
+                            .phoenixVersion(version).idleTimeout(SHORT_IDLE_TIMEOUT).start()) {
+                return runScenarios(project, label, main, idle, SCENARIOS, "demo", "conformance-" + label + ".log");
+            }
+        });
+    }
+
+    /** A run of the Node runner against servers it starts and closes. */
+    interface Runner {
+        Run run() throws Exception;
+    }
+
+    /** One dynamic test per scenario of {@code scenarios}, from one run; a run that cannot start fails each. */
+    static DynamicNode container(String name, String label, List<String> scenarios, Runner runner) {
         Run run;
         try {
-            run = runScenarios(project, version, label);
+            run = runner.run();
         } catch (Exception e) {
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
@@ -102,11 +119,11 @@ class PhoenixJsConformanceTest {
         }
         Run result = run;
         List<DynamicNode> tests = new ArrayList<>();
-        for (String name : SCENARIOS) {
-            String display = name + " [Phoenix " + label + "]";
+        for (String scenario : scenarios) {
+            String display = scenario + " [Phoenix " + label + "]";
             tests.add(DynamicTest.dynamicTest(display, () -> check(result, display)));
         }
-        return DynamicContainer.dynamicContainer("Phoenix " + label + " mode", tests);
+        return DynamicContainer.dynamicContainer(name, tests);
     }
 
     private static void check(Run run, String display) {
@@ -128,44 +145,46 @@ class PhoenixJsConformanceTest {
     record Run(Map<String, JsonNode> results, String output) {
     }
 
-    private static Run runScenarios(NodeProject project, PhoenixVersion version, String label)
-            throws IOException, InterruptedException {
-        try (FakePhoenixServer main = DemoChannels.install(FakePhoenixServer.builder())
-                        .phoenixVersion(version).start();
-                FakePhoenixServer idle = DemoChannels.install(FakePhoenixServer.builder())
-                        .phoenixVersion(version).idleTimeout(SHORT_IDLE_TIMEOUT).start()) {
-            List<String> command = List.of(project.node().toString(), "conformance.js",
-                    "--base", main.httpUri().toString(),
-                    "--idle-base", idle.httpUri().toString(),
-                    "--idle-timeout-ms", Long.toString(SHORT_IDLE_TIMEOUT.toMillis()),
-                    "--phoenix", label,
-                    "--only", String.join(",", SCENARIOS));
-            NodeProject.ProcessResult process = NodeProject.run(command, project.dir(), RUN_TIMEOUT,
-                    project.dir().resolve("conformance-" + label + ".log"));
-            Map<String, JsonNode> results = new LinkedHashMap<>();
-            for (String line : (Iterable<String>) process.output().lines()::iterator) {
-                if (line.startsWith("SCENARIO ")) {
-                    JsonNode node = JSON.readTree(line.substring("SCENARIO ".length()));
-                    results.put(node.path("name").asText(), node);
-                    // Observations (close codes the server chose) for the test report, also when passing.
-                    node.path("notes").forEach(note -> System.out.println(
-                            "phoenix.js conformance [Phoenix " + label + "] " + node.path("name").asText() + ": "
-                                    + note.asText()));
-                }
+    /**
+     * Runs {@code scenarios} of the Node runner against {@code main} (and {@code idle}, the server with the short idle
+     * timeout), imitating Phoenix {@code label}; broadcasts and disconnects from outside go through the demo app's
+     * routes or the admin API ({@code helpers}: {@code demo} or {@code admin}); the runner's output goes to
+     * {@code logName} in the project folder.
+     */
+    static Run runScenarios(NodeProject project, String label, FakePhoenixServer main, FakePhoenixServer idle,
+            List<String> scenarios, String helpers, String logName) throws IOException, InterruptedException {
+        List<String> command = List.of(project.node().toString(), "conformance.js",
+                "--base", main.httpUri().toString(),
+                "--idle-base", idle.httpUri().toString(),
+                "--idle-timeout-ms", Long.toString(SHORT_IDLE_TIMEOUT.toMillis()),
+                "--phoenix", label,
+                "--only", String.join(",", scenarios),
+                "--helpers", helpers);
+        NodeProject.ProcessResult process = NodeProject.run(command, project.dir(), RUN_TIMEOUT,
+                project.dir().resolve(logName));
+        Map<String, JsonNode> results = new LinkedHashMap<>();
+        for (String line : (Iterable<String>) process.output().lines()::iterator) {
+            if (line.startsWith("SCENARIO ")) {
+                JsonNode node = JSON.readTree(line.substring("SCENARIO ".length()));
+                results.put(node.path("name").asText(), node);
+                // Observations (close codes the server chose) for the test report, also when passing.
+                node.path("notes").forEach(note -> System.out.println(
+                        "phoenix.js conformance [Phoenix " + label + "] " + node.path("name").asText() + ": "
+                                + note.asText()));
             }
-            String output = process.output();
-            if (process.timedOut()) {
-                output = "the Node runner was killed after " + RUN_TIMEOUT.toSeconds() + " s\n" + output;
-            } else {
-                Matcher summary = SUMMARY.matcher(output);
-                if (summary.find()) {
-                    System.out.println("phoenix.js conformance [Phoenix " + label + "]: " + summary.group());
-                } else {
-                    output = "the Node runner exited with " + process.exitCode() + " without its summary line\n"
-                            + output;
-                }
-            }
-            return new Run(results, output);
         }
+        String output = process.output();
+        if (process.timedOut()) {
+            output = "the Node runner was killed after " + RUN_TIMEOUT.toSeconds() + " s\n" + output;
+        } else {
+            Matcher summary = SUMMARY.matcher(output);
+            if (summary.find()) {
+                System.out.println("phoenix.js conformance [Phoenix " + label + "]: " + summary.group());
+            } else {
+                output = "the Node runner exited with " + process.exitCode() + " without its summary line\n"
+                        + output;
+            }
+        }
+        return new Run(results, output);
     }
 }
