@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code slipstream record} between {@code slipstream cat} and {@code slipstream serve}, stopped over its admin API,
- * then {@code slipstream verify} of that recording against the same server (exit 0), a server with one changed rule
- * (exit 1, the drift named), and nothing (exit 2). All in this JVM, over real websockets on 127.0.0.1.
+ * then {@code slipstream verify} of the stub files it wrote (and of its session) against the same server (exit 0), a
+ * server with one changed rule (exit 1, the drift named), and nothing (exit 2). All in this JVM, over real websockets on 127.0.0.1.
  */
 @Timeout(120)
 class RecordAndVerifyCommandTest {
@@ -65,7 +65,9 @@ class RecordAndVerifyCommandTest {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(stopped.statusCode()).isEqualTo(200);
         assertThat(recorder.get(20, TimeUnit.SECONDS)).as("record's stderr: %s", record.err()).isZero();
-        assertThat(record.out()).contains("\"session\":\"" + recording.resolve("session.jsonl"));
+        assertThat(record.out()).contains("\"session\":\"" + recording.resolve("session.jsonl"))
+                .contains("\"stubs\":\"" + recording.resolve("stubs"));
+        assertThat(record.err()).contains("replay: slipstream serve --stubs " + recording.resolve("stubs"));
     }
 
     @AfterAll
@@ -100,15 +102,18 @@ class RecordAndVerifyCommandTest {
             }
         };
         try (FakePhoenixServer other = FakePhoenixServer.builder().channel("echo:*", changed).start()) {
-            Output verify = new Output();
-            int exit = Main.run(new String[] {"verify", "--upstream", "ws://127.0.0.1:" + other.port() + "/socket",
-                    "--session", recording.resolve("session.jsonl").toString(), "--json"}, null, verify.out,
-                    verify.err);
-            assertThat(exit).as("stderr %s", verify.err()).isEqualTo(1);
-            assertThat(verify.out()).isEqualTo(String.join("\n",
-                    "{\"type\":\"drift\",\"kind\":\"payload\",\"where\":\"push echo:lobby echo\",\"path\":\"$.body\","
-                            + "\"expected\":\"hi\",\"actual\":\"bye\"}",
-                    "{\"type\":\"summary\",\"checks\":5,\"drifts\":1,\"not_checked\":0}", ""));
+            // The stub files the recording wrote, and the recorded session itself, find the same drift.
+            for (String[] source : List.of(new String[] {"--stubs", recording.resolve("stubs").toString()},
+                    new String[] {"--session", recording.resolve("session.jsonl").toString()})) {
+                Output verify = new Output();
+                int exit = Main.run(new String[] {"verify", "--upstream", "ws://127.0.0.1:" + other.port() + "/socket",
+                        source[0], source[1], "--json"}, null, verify.out, verify.err);
+                assertThat(exit).as("%s: stderr %s", source[0], verify.err()).isEqualTo(1);
+                assertThat(verify.out()).as(source[0]).isEqualTo(String.join("\n",
+                        "{\"type\":\"drift\",\"kind\":\"payload\",\"where\":\"push echo:lobby echo\",\"path\":\"$.body\","
+                                + "\"expected\":\"hi\",\"actual\":\"bye\"}",
+                        "{\"type\":\"summary\",\"checks\":5,\"drifts\":1,\"not_checked\":0}", ""));
+            }
         }
     }
 
