@@ -40,6 +40,8 @@ final class ProxiedSocket implements WebSocket.Listener {
     private volatile WebSocket upstream;
     private volatile WebSocketChannel client;
     private final CompletableFuture<Void> upstreamDone = new CompletableFuture<>();
+    /** Completes once the close frame to the client went out (or could not), and its channel was closed. */
+    private final CompletableFuture<Void> clientClosed = new CompletableFuture<>();
     private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
 
     ProxiedSocket(String id, SessionLog log, java.util.function.Consumer<ProxiedSocket> onEnd) {
@@ -75,6 +77,7 @@ final class ProxiedSocket implements WebSocket.Listener {
         WebSocketChannel c = client;
         WebSocket u = upstream;
         if (c == null || u == null || ended.get()) {
+            clientClosed.complete(null); // nothing to close here: the socket ended or never opened
             return;
         }
         ObjectNode e = log.entry(id, "stop");
@@ -198,18 +201,28 @@ final class ProxiedSocket implements WebSocket.Listener {
         };
     }
 
-    private static WebSocketCallback<Void> closeAfter() {
+    private WebSocketCallback<Void> closeAfter() {
         return new WebSocketCallback<>() {
             @Override
             public void complete(WebSocketChannel channel, Void context) {
                 IoUtils.safeClose(channel);
+                clientClosed.complete(null);
             }
 
             @Override
             public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
                 IoUtils.safeClose(channel);
+                clientClosed.complete(null);
             }
         };
+    }
+
+    /**
+     * Completes once the close frame {@link #shutdown} sent the client is written: the proxy must not release its
+     * port (and with it the client's TCP connection) before, or the client sees 1006 instead of 1001.
+     */
+    CompletableFuture<Void> clientClosed() {
+        return clientClosed;
     }
 
     // ================================================================== client -> upstream

@@ -189,9 +189,11 @@ public final class RecordingProxy implements AutoCloseable {
             for (ProxiedSocket s : live) {
                 s.shutdown();
                 closing.add(s.upstreamDone());
+                closing.add(s.clientClosed());
             }
             try {
-                // The upstream's close answers are part of the session; wait for them, but not for ever.
+                // The upstream's close answers are part of the session, and the clients' close frames must be out
+                // before the port is released; wait for both, but not for ever.
                 CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
             } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
                 // written as far as it got
