@@ -1,15 +1,22 @@
 package dev.slipstream.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipstream.client.support.TestPhoenixServer;
+import dev.slipstream.protocol.Message;
 import dev.slipstream.protocol.Payload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -96,6 +103,49 @@ class CompletionThreadsTest {
         // A cached pool grew to dozens of threads here; nothing blocks in these stages, so none is added.
         assertThat(maxRunning.get()).isLessThanOrEqualTo(cores);
         assertThat(completionThreads().size()).as("%s", completionThreads()).isLessThanOrEqualTo(Math.max(before, cores));
+    }
+
+    @Test
+    void whatAttachesToAFutureWhileAThreadWaitsOnItStillCompletes() throws Exception {
+        // A thread waits in join(); once the reply is decided, stages attach, even through CompletableFuture's
+        // internals (allOf), racing the settling of the public future: every one must still complete.
+        ExecutorService waiters = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 300; i++) {
+                CompletableFuture<Payload.Reply> f = client.push("room:lobby", "ping", Payload.json("{\"i\":" + i + "}"));
+                Future<Payload.Reply> waited = waiters.submit(f::join);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!f.isDone()) { // until the outcome is decided: then attach, racing the waiting thread's settling
+                    assertThat(System.nanoTime()).as("reply %d within 10 s", i).isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
+                CompletableFuture.allOf(f).get(10, TimeUnit.SECONDS);
+                assertThat(f.thenApply(r -> r.response().toString()).get(10, TimeUnit.SECONDS)).isEqualTo("{\"i\":" + i + "}");
+                assertThat(waited.get(10, TimeUnit.SECONDS).isOk()).isTrue();
+            }
+        } finally {
+            waiters.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStageAddedAfterAWaiterGaveUpRunsOnTheCompletionPoolWhenTheReplyComes() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        List<Message> heldMessage = new ArrayList<>();
+        server.script((session, m) -> {
+            if (m.event().equals("held")) {
+                heldMessage.add(m);
+                held.countDown();
+            } else {
+                TestPhoenixServer.standard(session, m);
+            }
+        });
+        CompletableFuture<Payload.Reply> f = client.push("room:lobby", "held", Payload.empty());
+        assertThatThrownBy(() -> f.get(50, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        CompletableFuture<String> stage = f.thenApply(r -> Thread.currentThread().getName());
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        server.lastSession().reply(heldMessage.get(0), "ok", Payload.empty());
+        assertThat(stage.get(10, TimeUnit.SECONDS)).startsWith("slipstream-completion-");
     }
 
     private static Set<String> completionThreads() {
