@@ -145,6 +145,8 @@ class DriftCheckTest {
         Stubs stubs = Stubs.parse("""
                 {"slipstream": "stubs/1", "channels": [
                   {"topic": "room:*"},
+                  {"topic": "echo:private", "join": [{"reply": {"status": "error", "response": {"reason": "unauthorized"}},
+                                                       "example": {"password": "[redacted]"}}]},
                   {"topic": "echo:lobby", "join": [{"reply": {"response": {"joined": "{{topic}}", "params": "{{params}}"}}}],
                    "events": [
                     {"event": "echo", "payload": {"body": {"matches": "h.*"}}, "reply": {"response": "{{payload}}"}},
@@ -157,6 +159,8 @@ class DriftCheckTest {
             assertThat(report.checks()).isEqualTo(3); // connect, join, the rule with an example
             assertThat(report.notChecked()).containsExactly(
                     "channel room:*: a topic pattern; no topic to join (give a stub with an exact topic to check it)",
+                    "channel echo:private join rule #1: its request holds a value the recording redacted; give the rule"
+                            + " an \"example\" that verify may send",
                     "channel echo:lobby event rule #1 (echo): the condition on \"body\" names no one value (only"
                             + " equalTo and absent do; give the rule an \"example\")");
         }

@@ -116,7 +116,7 @@ final class ExpectedExchanges {
             Rules.JoinRule rule = joins.get(i);
             String what = "channel " + topic + " join rule #" + (i + 1);
             JsonNode params = rule.example() != null ? rule.example() : request(rule.params(), what, F.objectNode());
-            if (params == null) {
+            if (params == null || redacted(params, what)) {
                 continue;
             }
             Rules.JoinRule first = null;
@@ -165,7 +165,7 @@ final class ExpectedExchanges {
                 continue;
             }
             JsonNode payload = rule.example() != null ? rule.example() : request(rule.payload(), what, F.objectNode());
-            if (payload == null) {
+            if (payload == null || redacted(payload, what)) {
                 continue;
             }
             Rules.EventRule first = null;
@@ -215,6 +215,19 @@ final class ExpectedExchanges {
         context.put("event", F.textNode(event));
         context.put("counter", F.numberNode(counter));
         return context;
+    }
+
+    /**
+     * Whether the request holds a value a recording redacted (a password in join params, say): sending the placeholder
+     * would only find drift that is not there, so the rule is listed as not checked instead.
+     */
+    private boolean redacted(JsonNode request, String what) {
+        if (!request.toString().contains("\"[redacted]\"")) {
+            return false;
+        }
+        notChecked.add(what + ": its request holds a value the recording redacted; give the rule an \"example\""
+                + " that verify may send");
+        return true;
     }
 
     /** A request every condition passes, or null (noted) when some condition names no one value. */
