@@ -40,7 +40,7 @@ final class ProxiedSocket implements WebSocket.Listener {
     private volatile WebSocket upstream;
     private volatile WebSocketChannel client;
     private final CompletableFuture<Void> upstreamDone = new CompletableFuture<>();
-    /** Completes once the close frame to the client went out (or could not), and its channel was closed. */
+    /** Completes once the client answered our close, its channel closed, or a close to it failed. */
     private final CompletableFuture<Void> clientClosed = new CompletableFuture<>();
     private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
 
@@ -60,6 +60,7 @@ final class ProxiedSocket implements WebSocket.Listener {
         this.client = channel;
         channel.getReceiveSetter().set(new FromClient());
         channel.addCloseTask(ch -> {
+            clientClosed.complete(null);
             if (!clientClosing.get()) {
                 // Gone without a close frame (or after a protocol error): the upstream sees a dropped connection too.
                 log.close(id, "dropped", "client", 1006, "");
@@ -83,7 +84,20 @@ final class ProxiedSocket implements WebSocket.Listener {
         ObjectNode e = log.entry(id, "stop");
         log.add(e);
         clientClosing.set(true);
-        WebSockets.sendClose(1001, "", c, closeAfter());
+        // The connection stays open until the client answers with its close frame (or it closes, or the port is
+        // released): closing it right after the write could cut it before the client read the 1001.
+        WebSockets.sendClose(1001, "", c, new WebSocketCallback<Void>() {
+            @Override
+            public void complete(WebSocketChannel channel, Void context) {
+                // wait for the client's answer
+            }
+
+            @Override
+            public void onError(WebSocketChannel channel, Void context, Throwable throwable) {
+                IoUtils.safeClose(channel);
+                clientClosed.complete(null);
+            }
+        });
         send(() -> u.sendClose(WebSocket.NORMAL_CLOSURE, ""));
         end();
     }
@@ -218,8 +232,9 @@ final class ProxiedSocket implements WebSocket.Listener {
     }
 
     /**
-     * Completes once the close frame {@link #shutdown} sent the client is written: the proxy must not release its
-     * port (and with it the client's TCP connection) before, or the client sees 1006 instead of 1001.
+     * Completes once the client answered the close frame {@link #shutdown} sent it (or its connection closed): the
+     * proxy must not release its port (and with it the client's TCP connection) before, or the client may see 1006
+     * instead of 1001.
      */
     CompletableFuture<Void> clientClosed() {
         return clientClosed;
@@ -251,6 +266,7 @@ final class ProxiedSocket implements WebSocket.Listener {
             int code = close.getCode();
             log.close(id, "close", "client", code, close.getReason());
             clientClosing.set(true);
+            clientClosed.complete(null); // (after a shutdown: the client read our 1001 and answered)
             // Not answered here: the upstream's answer (onClose) is relayed back as the client's close echo.
             send(() -> {
                 try {
