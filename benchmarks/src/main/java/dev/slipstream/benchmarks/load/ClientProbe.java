@@ -103,16 +103,20 @@ public final class ClientProbe {
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            long due = start + i * interval;
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
+            parkUntil(start + i * interval);
             long sent = System.nanoTime();
             echoer.sendAndWait();
             latencies[i] = System.nanoTime() - sent;
         }
         return latencies;
+    }
+
+    /** Parks until {@code due} on the {@link System#nanoTime()} clock (at once when it has passed). */
+    private static void parkUntil(long due) {
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
     }
 
     /** Sends {@code count} pushes at {@code rate} per second on a fixed schedule; returns push-to-reply nanos. */
@@ -123,11 +127,7 @@ public final class ClientProbe {
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            long due = start + i * interval;
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
+            parkUntil(start + i * interval);
             int index = i;
             long sent = System.nanoTime();
             echoer.send(() -> {

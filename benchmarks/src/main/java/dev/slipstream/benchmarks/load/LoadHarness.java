@@ -358,16 +358,7 @@ public final class LoadHarness {
                 skip("latency", client, r.why());
                 continue;
             }
-            double[] l = new double[j.get("latenciesMicros").size()];
-            for (int i = 0; i < l.length; i++) {
-                l[i] = j.get("latenciesMicros").get(i).asDouble();
-            }
-            Arrays.sort(l);
-            String note = count + " pushes at " + rate + "/s";
-            figure("latency", client, "p50Micros", pct(l, 0.50), "us", note);
-            figure("latency", client, "p99Micros", pct(l, 0.99), "us", note);
-            figure("latency", client, "p999Micros", pct(l, 0.999), "us", note);
-            figure("latency", client, "maxMicros", l[l.length - 1], "us", note);
+            double[] l = latencyFigures("latency", client, j, count + " pushes at " + rate + "/s");
             figure("cpu", client, "cpuMicrosPerRoundTripAtRate", j.get("cpuNanos").asDouble() / l.length / 1000, "us",
                     "whole client process CPU time / replies at " + rate + "/s (includes idle costs)");
             if (client.equals("javaphoenixclient")) {
@@ -388,12 +379,17 @@ public final class LoadHarness {
             skip("latencyWaiting", client, r.why());
             return;
         }
-        double[] l = sorted(j.get("latenciesMicros"));
-        String note = count + " pushes at " + rate + "/s, each awaited by the sending thread";
-        figure("latencyWaiting", client, "p50Micros", pct(l, 0.50), "us", note);
-        figure("latencyWaiting", client, "p99Micros", pct(l, 0.99), "us", note);
-        figure("latencyWaiting", client, "p999Micros", pct(l, 0.999), "us", note);
-        figure("latencyWaiting", client, "maxMicros", l[l.length - 1], "us", note);
+        latencyFigures("latencyWaiting", client, j, count + " pushes at " + rate + "/s, each awaited by the sending thread");
+    }
+
+    /** p50, p99, p99.9 and max of a probe's {@code latenciesMicros} as figures of {@code benchmark}; the sorted values. */
+    private double[] latencyFigures(String benchmark, String client, JsonNode probe, String note) {
+        double[] l = sorted(probe.get("latenciesMicros"));
+        figure(benchmark, client, "p50Micros", pct(l, 0.50), "us", note);
+        figure(benchmark, client, "p99Micros", pct(l, 0.99), "us", note);
+        figure(benchmark, client, "p999Micros", pct(l, 0.999), "us", note);
+        figure(benchmark, client, "maxMicros", l[l.length - 1], "us", note);
+        return l;
     }
 
     private static double pct(double[] sorted, double p) {
