@@ -24,11 +24,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -45,9 +41,10 @@ import javax.net.ssl.SSLParameters;
  *
  * <p>Who owns what: the loop thread owns the connection's life (resolve, connect, TLS handshake, upgrade, reading,
  * timers, every listener call). Writing is shared: {@link #send} writes straight to the socket from the caller's
- * thread when nothing is queued, under this object's monitor (the write lock), which also guards the queue and the
- * output state; a frame the socket cannot take now is queued and the loop finishes it on {@code OP_WRITE}. Control
- * frames the loop answers with (pong, the close echo) go ahead of queued messages, after a frame already started.
+ * thread when nothing is queued, under the monitor of the connection's {@link Outbound} (the write lock), which also
+ * guards the queue and the output state; a frame the socket cannot take now is queued and the loop finishes it on
+ * {@code OP_WRITE}. Control frames the loop answers with (pong, the close echo) go ahead of queued messages, after a
+ * frame already started.
  *
  * <p>Ends: the listener hears exactly one {@code onClosed} or {@code onError} (none after {@link #abort}), nothing
  * after it and nothing before the open future completed. Every send future completes: written, or failed with an
@@ -60,7 +57,7 @@ import javax.net.ssl.SSLParameters;
  * }</pre>
  */
 public final class NioConnection
-        implements TransportConnection, EventLoop.Handler, FrameParser.Sink, TlsSession.PlainSink, OutFrame.Sink {
+        implements TransportConnection, EventLoop.Handler, FrameParser.Sink, TlsSession.PlainSink {
 
     // Phases of the connection, loop-owned, in order.
     private static final int NEW = 0;
@@ -72,30 +69,12 @@ public final class NioConnection
     private static final int OPEN = 6;
     private static final int CLOSED = 7;
 
-    // Output states, guarded by the write lock.
-    private static final int OUT_OPEN = 0;
-    private static final int OUT_CLOSING = 1; // a close frame is queued
-    private static final int OUT_CLOSE_SENT = 2;
-    private static final int OUT_DEAD = 3;
-
-    // What offering a frame did.
-    private static final int WRITTEN = 0;
-    private static final int QUEUED = 1;
-    private static final int REFUSED = 2;
-
     private static final byte[] NO_BYTES = new byte[0];
-    /** The most bytes offered to one socket write. */
-    private static final int MAX_WRITE = 256 * 1024;
-    private static final SecureRandom SEEDS = new SecureRandom();
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
-    private static final VarHandle MASK_STATE;
     private static final VarHandle FINISHED;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            MASK_STATE = l.findVarHandle(NioConnection.class, "maskState", long.class);
-            FINISHED = l.findVarHandle(NioConnection.class, "finished", int.class);
+            FINISHED = MethodHandles.lookup().findVarHandle(NioConnection.class, "finished", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -103,7 +82,7 @@ public final class NioConnection
 
     private final EventLoop loop;
     private final Executor worker;
-    private final TransportRequest request;
+    final TransportRequest request;
     private final TransportListener listener;
     /** Null for ws://. */
     private final SSLContext sslContext;
@@ -111,10 +90,12 @@ public final class NioConnection
     private final String host; // as in the URI, IPv6 in brackets
     private final int port;
     private final Opening opening = new Opening();
+    /** The writing side; its monitor is the write lock. */
+    private final Outbound outbound = new Outbound(this);
 
     // ---- loop-owned
     private int phase = NEW;
-    private volatile SocketChannel channel; // abort() closes it from any thread
+    volatile SocketChannel channel; // abort() closes it from any thread
     private SelectionKey key;
     private InetAddress[] addresses;
     private int nextAddress;
@@ -128,20 +109,11 @@ public final class NioConnection
     private boolean readPaused; // while TLS delegated tasks run
     private volatile UpgradeResponse response;
     /** Set on the loop before the open future completes, so callers see it through that completion. */
-    private TlsSession tls;
-
-    // ---- guarded by the write lock (this)
-    private ArrayDeque<OutFrame> queue;
-    private boolean writeBlocked; // the socket is full: OP_WRITE wanted
-    private boolean tlsStalled; // the engine takes no data until the peer's handshake message: retried after reads
-    private int out = OUT_OPEN;
-    private boolean closeWhenFlushed; // both close frames are (or will be) exchanged, or the connection failed
+    TlsSession tls;
 
     // ---- any thread
     @SuppressWarnings("unused") // through FINISHED
     private volatile int finished; // 1 once the listener heard its end or abort() was called
-    @SuppressWarnings("unused") // through MASK_STATE
-    private volatile long maskState;
 
     private NioConnection(EventLoop loop, Executor worker, TransportRequest request, TransportListener listener,
             SSLContext sslContext, Duration closeTimeout) {
@@ -154,10 +126,6 @@ public final class NioConnection
         URI uri = request.uri();
         this.host = uri.getHost();
         this.port = uri.getPort() != -1 ? uri.getPort() : sslContext != null ? 443 : 80;
-        // Masking keys: a SplitMix64 sequence per connection seeded from SecureRandom. Unpredictable to anyone who
-        // does not see the seed, one atomic add per frame. RFC 6455 §10.3 asks for unpredictable keys so a hostile
-        // script cannot choose the bytes an intermediary sees; here the application chooses the payloads anyway.
-        this.maskState = SEEDS.nextLong();
     }
 
     /** Starts connecting on the next loop of {@code loops}; the future completes once the server switched protocols. */
@@ -182,12 +150,12 @@ public final class NioConnection
     }
 
     @FunctionalInterface
-    private interface LoopTask {
+    interface LoopTask {
         void run() throws Exception;
     }
 
     /** Runs {@code task} on the loop; whatever it throws fails this connection only. */
-    private void onLoop(LoopTask task) {
+    void onLoop(LoopTask task) {
         loop.execute(() -> {
             try {
                 task.run();
@@ -328,12 +296,7 @@ public final class NioConnection
                     runTlsTasks();
                     return;
                 case NEED_WRAP: {
-                    boolean flushed;
-                    synchronized (this) {
-                        flushed = tls.wrapHandshake();
-                        writeBlocked = !flushed;
-                    }
-                    if (!flushed) {
+                    if (!outbound.wrapHandshake()) {
                         updateInterest();
                         return;
                     }
@@ -399,13 +362,7 @@ public final class NioConnection
     }
 
     private void continueUpgrade() throws IOException {
-        boolean done;
-        synchronized (this) {
-            write(new ByteBuffer[] {upgradeBytes}); // small: one write takes it unless the socket is full
-            done = !upgradeBytes.hasRemaining() && (tls == null || !tls.hasPending());
-            writeBlocked = !done;
-        }
-        if (done) {
+        if (outbound.writeUpgrade(upgradeBytes)) {
             upgradeBytes = null;
             phase = READING_UPGRADE;
         }
@@ -513,11 +470,7 @@ public final class NioConnection
     private void onWritable() throws IOException {
         switch (phase) {
             case TLS_HANDSHAKE: {
-                boolean flushed;
-                synchronized (this) {
-                    flushed = tls.flush();
-                    writeBlocked = !flushed;
-                }
+                boolean flushed = outbound.flushHandshake();
                 updateInterest();
                 if (flushed) {
                     tlsHandshake();
@@ -529,7 +482,7 @@ public final class NioConnection
                 return;
             case READING_UPGRADE:
             case OPEN:
-                flush();
+                outbound.flush();
                 return;
             default:
                 updateInterest();
@@ -537,15 +490,13 @@ public final class NioConnection
     }
 
     /** OP_READ unless paused, OP_WRITE while the socket is full. Loop thread. */
-    private void updateInterest() {
+    void updateInterest() {
         if (key == null || !key.isValid()) {
             return;
         }
         int ops = phase == CONNECTING ? SelectionKey.OP_CONNECT : readPaused ? 0 : SelectionKey.OP_READ;
-        synchronized (this) {
-            if (writeBlocked) {
-                ops |= SelectionKey.OP_WRITE;
-            }
+        if (outbound.writeBlocked()) {
+            ops |= SelectionKey.OP_WRITE;
         }
         if (key.interestOps() != ops) {
             key.interestOps(ops);
@@ -598,12 +549,9 @@ public final class NioConnection
                 runTlsTasks(); // a post-handshake message (TLS 1.2 renegotiation) needs checking
                 return;
             }
-            boolean stalled;
-            synchronized (this) {
-                stalled = tlsStalled;
-            }
-            if (hs == HandshakeStatus.NEED_WRAP || stalled) {
-                flush(); // answers a TLS 1.3 KeyUpdate (or a renegotiation), then the frames that waited for it
+            if (hs == HandshakeStatus.NEED_WRAP || outbound.tlsStalled()) {
+                // answers a TLS 1.3 KeyUpdate (or a renegotiation), then the frames that waited for it
+                outbound.flush();
             }
             if (r != TlsSession.MORE) {
                 return;
@@ -654,7 +602,7 @@ public final class NioConnection
 
     @Override
     public void onPing(byte[] payload) {
-        offerControl(OutFrame.control(OutFrame.PONG, payload, nextMask()));
+        outbound.offerControl(OutFrame.control(OutFrame.PONG, payload, outbound.nextMask()));
     }
 
     @Override
@@ -666,28 +614,10 @@ public final class NioConnection
     public void onClose(int code, String reason) {
         inputDone = true;
         closeReceived = true;
-        List<CompletableFuture<Void>> dropped = null;
-        IOException failure = null;
-        boolean closeNow;
-        synchronized (this) {
-            closeWhenFlushed = true;
-            if (out == OUT_OPEN) { // echo the code (RFC 6455 §5.5.1); what was not started is not sent
-                dropped = dropUnstartedLocked();
-                try {
-                    offerLocked(OutFrame.control(OutFrame.CLOSE, OutFrame.closePayload(code, NO_BYTES), nextMask()),
-                            false);
-                } catch (IOException e) {
-                    failure = e;
-                }
-                if (out == OUT_OPEN) {
-                    out = OUT_CLOSING;
-                }
-            }
-            closeNow = closeNowLocked();
-        }
-        failAll(dropped, "the server closed the websocket with " + code + " before this frame was sent");
+        boolean closeNow = outbound.closeFromLoop(true, code, NO_BYTES,
+                "the server closed the websocket with " + code + " before this frame was sent");
         reportClosed(code, reason);
-        if (closeNow || failure != null) {
+        if (closeNow) {
             closeSocket();
         } else {
             updateInterest();
@@ -698,28 +628,10 @@ public final class NioConnection
     /** RFC 6455 §7.1.7: send a close frame with {@code code}, drop the connection, tell the listener. */
     private void failConnection(IOException error, int code, String reason) {
         inputDone = true;
-        List<CompletableFuture<Void>> dropped;
-        IOException failure = null;
-        boolean closeNow;
-        synchronized (this) {
-            closeWhenFlushed = true;
-            dropped = dropUnstartedLocked();
-            if (out == OUT_OPEN) {
-                try {
-                    offerLocked(OutFrame.control(OutFrame.CLOSE,
-                            OutFrame.closePayload(code, reason.getBytes(StandardCharsets.UTF_8)), nextMask()), false);
-                } catch (IOException e) {
-                    failure = e;
-                }
-                if (out == OUT_OPEN) {
-                    out = OUT_CLOSING;
-                }
-            }
-            closeNow = closeNowLocked();
-        }
-        failAll(dropped, "the websocket failed before this frame was sent: " + error.getMessage());
+        boolean closeNow = outbound.closeFromLoop(false, code, reason.getBytes(StandardCharsets.UTF_8),
+                "the websocket failed before this frame was sent: " + error.getMessage());
         reportError(error);
-        if (closeNow || failure != null) {
+        if (closeNow) {
             closeSocket();
         } else {
             updateInterest();
@@ -760,20 +672,20 @@ public final class NioConnection
     public CompletableFuture<Void> send(Frame frame) {
         Objects.requireNonNull(frame, "frame");
         CompletableFuture<Void> done = new CompletableFuture<>();
-        OutFrame f = OutFrame.of(frame, nextMask(), done); // encoded and masked before taking the lock
+        OutFrame f = OutFrame.of(frame, outbound.nextMask(), done); // encoded and masked before taking the lock
         int result;
         boolean blocked;
         try {
-            synchronized (this) {
-                result = offerLocked(f, false);
-                blocked = writeBlocked;
+            synchronized (outbound) {
+                result = outbound.offerLocked(f, false);
+                blocked = outbound.writeBlockedLocked();
             }
         } catch (IOException e) {
             done.completeExceptionally(e);
             onLoop(() -> onFailure(e));
             return done;
         }
-        if (result == REFUSED) {
+        if (result == Outbound.REFUSED) {
             done.completeExceptionally(new IOException("the websocket to " + request.redactedUri() + " is "
                     + (finishedOrDead() ? "closed" : "closing") + "; the frame was not sent"));
             return done;
@@ -781,7 +693,7 @@ public final class NioConnection
         if (blocked) {
             onLoop(this::updateInterest); // OP_WRITE: the loop writes the rest
         }
-        if (result == WRITTEN) {
+        if (result == Outbound.WRITTEN) {
             done.complete(null);
         }
         return done;
@@ -789,9 +701,9 @@ public final class NioConnection
 
     /**
      * Sends a burst in order. When nothing is queued, on plain TCP, with every frame whole in memory and at most
-     * {@link #MAX_WRITE} bytes in all, the burst goes out in one gathering socket write; frames the socket does not
-     * take wait in the queue as with {@link #send}. Otherwise each frame is offered in turn. Frames leave in order, so
-     * the returned future, the last frame's, completes once all did.
+     * {@link Outbound#MAX_WRITE} bytes in all, the burst goes out in one gathering socket write; frames the socket
+     * does not take wait in the queue as with {@link #send}. Otherwise each frame is offered in turn. Frames leave in
+     * order, so the returned future, the last frame's, completes once all did.
      */
     @Override
     public CompletableFuture<Void> sendAll(List<Frame> frames) {
@@ -805,30 +717,31 @@ public final class NioConnection
         boolean gather = true;
         for (int i = 0; i < n; i++) {
             // encoded and masked before taking the lock, as send does
-            burst[i] = OutFrame.of(Objects.requireNonNull(frames.get(i), "frame"), nextMask(), i == n - 1 ? done : null);
+            burst[i] = OutFrame.of(Objects.requireNonNull(frames.get(i), "frame"), outbound.nextMask(),
+                    i == n - 1 ? done : null);
             gather &= burst[i].whole();
             bytes += burst[i].remaining();
         }
-        gather &= bytes <= MAX_WRITE;
-        int last = REFUSED;
+        gather &= bytes <= Outbound.MAX_WRITE;
+        int last = Outbound.REFUSED;
         boolean blocked;
         try {
-            synchronized (this) {
-                if (gather && tls == null && out == OUT_OPEN && queue == null && !writeBlocked && !tlsStalled) {
-                    last = gatherLocked(burst, bytes);
+            synchronized (outbound) {
+                if (gather && tls == null && outbound.idleLocked()) {
+                    last = outbound.gatherLocked(burst, bytes);
                 } else {
                     for (OutFrame f : burst) {
-                        last = offerLocked(f, false);
+                        last = outbound.offerLocked(f, false);
                     }
                 }
-                blocked = writeBlocked;
+                blocked = outbound.writeBlockedLocked();
             }
         } catch (IOException e) {
             done.completeExceptionally(e);
             onLoop(() -> onFailure(e));
             return done;
         }
-        if (last == REFUSED) {
+        if (last == Outbound.REFUSED) {
             done.completeExceptionally(new IOException("the websocket to " + request.redactedUri() + " is "
                     + (finishedOrDead() ? "closed" : "closing") + "; the frames were not sent"));
             return done;
@@ -836,41 +749,10 @@ public final class NioConnection
         if (blocked) {
             onLoop(this::updateInterest); // OP_WRITE: the loop writes the rest
         }
-        if (last == WRITTEN) {
+        if (last == Outbound.WRITTEN) {
             done.complete(null);
         }
         return done;
-    }
-
-    /**
-     * One gathering write of a burst of whole frames; those it did not finish (the first perhaps started) wait in the
-     * queue, in order. Returns what happened to the last frame. Under the write lock.
-     */
-    private int gatherLocked(OutFrame[] burst, long bytes) throws IOException {
-        int count = 0;
-        for (OutFrame f : burst) {
-            count += f.buffers().length;
-        }
-        ByteBuffer[] all = new ByteBuffer[count];
-        int at = 0;
-        for (OutFrame f : burst) {
-            for (ByteBuffer b : f.buffers()) {
-                all[at++] = b;
-            }
-        }
-        if (channel.write(all) == bytes) {
-            return WRITTEN;
-        }
-        queue = new ArrayDeque<>(burst.length);
-        for (OutFrame f : burst) {
-            if (f.remaining() > 0) {
-                queue.add(f);
-            } else if (f.done != null) {
-                f.done.complete(null); // never the last one here: the last is unfinished
-            }
-        }
-        markBlockedLocked();
-        return QUEUED;
     }
 
     @Override
@@ -882,23 +764,10 @@ public final class NioConnection
         if (why.length > 123) {
             throw new IllegalArgumentException("close reason takes " + why.length + " bytes in UTF-8; at most 123");
         }
-        OutFrame f = OutFrame.control(OutFrame.CLOSE, OutFrame.closePayload(code, why), nextMask());
-        synchronized (this) {
-            if (out != OUT_OPEN) {
-                return;
-            }
-            try {
-                offerLocked(f, false);
-            } catch (IOException e) {
-                onLoop(() -> onFailure(e));
-                return;
-            } finally {
-                if (out == OUT_OPEN) {
-                    out = OUT_CLOSING;
-                }
-            }
+        OutFrame f = OutFrame.control(OutFrame.CLOSE, OutFrame.closePayload(code, why), outbound.nextMask());
+        if (outbound.offerClose(f)) {
+            onLoop(this::afterClose);
         }
-        onLoop(this::afterClose);
     }
 
     /** After our close frame was written or queued: wait for the server's, within the bound. Loop thread. */
@@ -906,11 +775,7 @@ public final class NioConnection
         if (phase == CLOSED) {
             return;
         }
-        boolean closeNow;
-        synchronized (this) {
-            closeNow = closeNowLocked();
-        }
-        if (closeNow) {
+        if (outbound.closeNow()) {
             closeSocket();
             return;
         }
@@ -930,217 +795,10 @@ public final class NioConnection
         return response;
     }
 
-    /** A pong (from the loop): ahead of queued messages, never inside a frame already started. */
-    private void offerControl(OutFrame f) {
-        boolean blocked;
-        try {
-            synchronized (this) {
-                offerLocked(f, true);
-                blocked = writeBlocked;
-            }
-        } catch (IOException e) {
-            onFailure(e);
-            return;
-        }
-        if (blocked) {
-            updateInterest();
-        }
-    }
-
-    /**
-     * Writes {@code f} now when nothing waits before it, else queues it (at the back, or for {@code urgent} control
-     * frames right after a started frame). Under the write lock.
-     */
-    private int offerLocked(OutFrame f, boolean urgent) throws IOException {
-        if (out != OUT_OPEN) {
-            return REFUSED;
-        }
-        if (queue == null && !writeBlocked && !tlsStalled) {
-            if (f.writeTo(this)) {
-                if (f.opcode == OutFrame.CLOSE) {
-                    out = OUT_CLOSE_SENT;
-                }
-                if (tls != null && tls.hasPending()) {
-                    writeBlocked = true;
-                }
-                return WRITTEN;
-            }
-            queue = new ArrayDeque<>(4);
-            queue.add(f);
-            markBlockedLocked();
-            return QUEUED;
-        }
-        if (queue == null) {
-            queue = new ArrayDeque<>(4);
-        }
-        if (f.opcode == OutFrame.PONG) {
-            // RFC 6455 §5.5.3: answering the latest ping is enough. A server that pings while it does not read cannot
-            // make the queue grow.
-            queue.removeIf(q -> q.opcode == OutFrame.PONG && !q.started());
-        }
-        if (urgent && !queue.isEmpty()) {
-            OutFrame head = queue.peekFirst();
-            if (head.started()) {
-                queue.pollFirst();
-                queue.addFirst(f);
-                queue.addFirst(head);
-            } else {
-                queue.addFirst(f);
-            }
-        } else {
-            queue.addLast(f);
-        }
-        return QUEUED;
-    }
-
-    /** A frame did not fit: wait for OP_WRITE, or (TLS busy with a handshake, nothing pending) for the next read. */
-    private void markBlockedLocked() {
-        if (tls != null && !tls.hasPending()) {
-            tlsStalled = true;
-        } else {
-            writeBlocked = true;
-        }
-    }
-
-    /** The sink frames write to: the socket, or TLS in front of it. Under the write lock. */
-    @Override
-    public boolean write(ByteBuffer[] buffers) throws IOException {
-        if (tls != null) {
-            tls.write(buffers); // one TLS record (16 KiB) at a time, until the socket is full
-            if (tls.hasPending()) {
-                return false;
-            }
-            for (ByteBuffer b : buffers) {
-                if (b.hasRemaining()) {
-                    return false; // the engine waits for the peer's handshake message
-                }
-            }
-            return true;
-        }
-        ByteBuffer first = buffers[0];
-        ByteBuffer second = buffers.length > 1 ? buffers[1] : null;
-        long offered = first.remaining() + (second == null ? 0L : second.remaining());
-        if (offered <= MAX_WRITE) {
-            return (second == null ? channel.write(first) : channel.write(buffers)) == offered;
-        }
-        // The JDK copies the whole remainder of a heap buffer into a temporary direct buffer on every write, however
-        // little the socket takes: offer at most MAX_WRITE bytes per write, or a large frame to a slow reader costs
-        // copying quadratic in its size.
-        int limit1 = first.limit();
-        int limit2 = second == null ? 0 : second.limit();
-        int take1 = Math.min(first.remaining(), MAX_WRITE);
-        first.limit(first.position() + take1);
-        if (second != null) {
-            second.limit(second.position() + Math.min(second.remaining(), MAX_WRITE - take1));
-        }
-        try {
-            return (second == null ? channel.write(first) : channel.write(buffers)) == MAX_WRITE;
-        } finally {
-            first.limit(limit1);
-            if (second != null) {
-                second.limit(limit2);
-            }
-        }
-    }
-
-    /** Writes what waits, on OP_WRITE or after a TLS read. Loop thread. */
-    private void flush() {
-        List<CompletableFuture<Void>> done = new ArrayList<>(4);
-        IOException failure = null;
-        boolean closeNow;
-        synchronized (this) {
-            try {
-                drainLocked(done);
-            } catch (IOException e) {
-                failure = e;
-            }
-            closeNow = failure == null && closeNowLocked();
-        }
-        for (CompletableFuture<Void> d : done) {
-            d.complete(null);
-        }
-        if (failure != null) {
-            onFailure(failure);
-            return;
-        }
-        updateInterest();
-        if (closeNow) {
-            closeSocket();
-        }
-    }
-
-    /** Writes queued frames while the socket takes them; written frames' futures go to {@code done}. */
-    private void drainLocked(List<CompletableFuture<Void>> done) throws IOException {
-        writeBlocked = false;
-        tlsStalled = false;
-        if (tls != null) {
-            if (!tls.flush() || (tls.engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && !tls.wrapHandshake())) {
-                writeBlocked = true;
-                return;
-            }
-        }
-        while (queue != null && !queue.isEmpty()) {
-            OutFrame f = queue.peekFirst();
-            if (!f.writeTo(this)) {
-                markBlockedLocked();
-                return;
-            }
-            queue.pollFirst();
-            if (f.opcode == OutFrame.CLOSE) {
-                out = OUT_CLOSE_SENT;
-            }
-            if (f.done != null) {
-                done.add(f.done);
-            }
-        }
-        queue = null;
-        if (tls != null && tls.hasPending()) {
-            writeBlocked = true;
-        }
-    }
-
-    /** Our close frame is on the wire, nothing else waits, and the server's close came or the connection failed. */
-    private boolean closeNowLocked() {
-        return out == OUT_CLOSE_SENT && closeWhenFlushed && !writeBlocked && queue == null;
-    }
-
-    /** Takes every queued frame out except one already started and a queued close; returns their futures. */
-    private List<CompletableFuture<Void>> dropUnstartedLocked() {
-        if (queue == null) {
-            return null;
-        }
-        List<CompletableFuture<Void>> dropped = null;
-        for (Iterator<OutFrame> it = queue.iterator(); it.hasNext(); ) {
-            OutFrame f = it.next();
-            if (!f.started() && f.opcode != OutFrame.CLOSE) {
-                it.remove();
-                if (f.done != null) {
-                    if (dropped == null) {
-                        dropped = new ArrayList<>();
-                    }
-                    dropped.add(f.done);
-                }
-            }
-        }
-        if (queue.isEmpty()) {
-            queue = null;
-        }
-        return dropped;
-    }
-
-    private static void failAll(List<CompletableFuture<Void>> futures, String why) {
-        if (futures != null) {
-            IOException e = new IOException(why);
-            for (CompletableFuture<Void> f : futures) {
-                f.completeExceptionally(e);
-            }
-        }
-    }
-
     // ======================================================================================== ending
 
     /** Closes the socket and ends the loop's part. Loop thread. */
-    private void closeSocket() {
+    void closeSocket() {
         if (phase == CLOSED) {
             return;
         }
@@ -1155,26 +813,9 @@ public final class NioConnection
 
     /** Closes the socket (any thread) and fails every frame still waiting. */
     private void closeChannel(String why) {
-        List<CompletableFuture<Void>> dropped = null;
-        synchronized (this) {
-            out = OUT_DEAD;
-            if (queue != null) {
-                dropped = new ArrayList<>(queue.size());
-                for (OutFrame f : queue) {
-                    if (f.done != null) {
-                        dropped.add(f.done);
-                    }
-                }
-                queue = null;
-            }
-            writeBlocked = false;
-            tlsStalled = false;
-            if (tls != null && channel != null && channel.isOpen()) {
-                tls.closeOutbound();
-            }
-        }
+        List<CompletableFuture<Void>> dropped = outbound.shutDown();
         closeQuietly(channel);
-        failAll(dropped, why);
+        Outbound.failAll(dropped, why);
     }
 
     private void reportClosed(int code, String reason) {
@@ -1189,18 +830,11 @@ public final class NioConnection
         }
     }
 
-    private boolean finishedOrDead() {
+    boolean finishedOrDead() {
         return (int) FINISHED.getVolatile(this) == 1;
     }
 
     // ======================================================================================== helpers
-
-    private int nextMask() {
-        long z = (long) MASK_STATE.getAndAdd(this, GOLDEN_GAMMA) + GOLDEN_GAMMA;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (int) ((z ^ (z >>> 31)) >>> 32);
-    }
 
     private static long nanos(Duration d) {
         try {
