@@ -1,14 +1,11 @@
 package dev.slipstream.transport.nio.internal;
 
-import dev.slipstream.client.transport.MessageTooLargeException;
 import dev.slipstream.client.transport.TransportConnection;
 import dev.slipstream.client.transport.TransportListener;
 import dev.slipstream.client.transport.TransportRequest;
 import dev.slipstream.client.transport.UpgradeRejectedException;
 import dev.slipstream.client.transport.UpgradeResponse;
-import dev.slipstream.client.transport.WebSocketProtocolException;
 import dev.slipstream.protocol.Frame;
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -57,19 +54,18 @@ import javax.net.ssl.SSLParameters;
  * }</pre>
  */
 public final class NioConnection
-        implements TransportConnection, EventLoop.Handler, FrameParser.Sink, TlsSession.PlainSink {
+        implements TransportConnection, EventLoop.Handler {
 
     // Phases of the connection, loop-owned, in order.
-    private static final int NEW = 0;
-    private static final int RESOLVING = 1;
-    private static final int CONNECTING = 2;
-    private static final int TLS_HANDSHAKE = 3;
-    private static final int SENDING_UPGRADE = 4;
-    private static final int READING_UPGRADE = 5;
-    private static final int OPEN = 6;
-    private static final int CLOSED = 7;
+    static final int NEW = 0;
+    static final int RESOLVING = 1;
+    static final int CONNECTING = 2;
+    static final int TLS_HANDSHAKE = 3;
+    static final int SENDING_UPGRADE = 4;
+    static final int READING_UPGRADE = 5;
+    static final int OPEN = 6;
+    static final int CLOSED = 7;
 
-    private static final byte[] NO_BYTES = new byte[0];
     private static final VarHandle FINISHED;
 
     static {
@@ -80,10 +76,10 @@ public final class NioConnection
         }
     }
 
-    private final EventLoop loop;
-    private final Executor worker;
+    final EventLoop loop;
+    final Executor worker;
     final TransportRequest request;
-    private final TransportListener listener;
+    final TransportListener listener;
     /** Null for ws://. */
     private final SSLContext sslContext;
     private final long closeTimeoutNanos;
@@ -91,10 +87,11 @@ public final class NioConnection
     private final int port;
     private final Opening opening = new Opening();
     /** The writing side; its monitor is the write lock. */
-    private final Outbound outbound = new Outbound(this);
+    final Outbound outbound = new Outbound(this);
+    final FrameReader reader = new FrameReader(this);
 
     // ---- loop-owned
-    private int phase = NEW;
+    int phase = NEW;
     volatile SocketChannel channel; // abort() closes it from any thread
     private SelectionKey key;
     private InetAddress[] addresses;
@@ -103,10 +100,6 @@ public final class NioConnection
     private EventLoop.Timer timer; // the connect timeout, then the close bound
     private UpgradeHandshake handshake;
     private ByteBuffer upgradeBytes;
-    private FrameParser parser;
-    private boolean inputDone; // a close frame arrived or the input failed: the rest is ignored
-    private boolean closeReceived;
-    private boolean readPaused; // while TLS delegated tasks run
     private volatile UpgradeResponse response;
     /** Set on the loop before the open future completes, so callers see it through that completion. */
     TlsSession tls;
@@ -288,12 +281,12 @@ public final class NioConnection
     }
 
     /** Drives the TLS handshake as far as it goes without waiting. */
-    private void tlsHandshake() throws IOException {
+    void tlsHandshake() throws IOException {
         while (phase == TLS_HANDSHAKE) {
             HandshakeStatus hs = tls.engine.getHandshakeStatus();
             switch (hs) {
                 case NEED_TASK:
-                    runTlsTasks();
+                    reader.runTlsTasks();
                     return;
                 case NEED_WRAP: {
                     if (!outbound.wrapHandshake()) {
@@ -304,7 +297,7 @@ public final class NioConnection
                 }
                 case NEED_UNWRAP:
                 case NEED_UNWRAP_AGAIN: {
-                    int r = tls.read(loop, this);
+                    int r = tls.read(loop, reader);
                     if (r == TlsSession.EOF) {
                         throw new SSLHandshakeException("the server closed the connection during the TLS handshake");
                     }
@@ -318,39 +311,6 @@ public final class NioConnection
                     sendUpgrade();
                     return;
             }
-        }
-    }
-
-    /**
-     * Runs the engine's delegated tasks on the worker pool, not inline: they check the server's certificate chain,
-     * which costs milliseconds of CPU and may fetch revocation data over the network, and every other connection
-     * of the loop would wait meanwhile. Reading pauses until they are done.
-     */
-    private void runTlsTasks() {
-        readPaused = true;
-        updateInterest();
-        SSLEngine engine = tls.engine;
-        worker.execute(() -> {
-            try {
-                for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
-                    task.run();
-                }
-            } catch (Throwable t) {
-                onLoop(() -> onFailure(t));
-                return;
-            }
-            onLoop(this::tlsTasksDone);
-        });
-    }
-
-    private void tlsTasksDone() throws IOException {
-        readPaused = false;
-        if (phase == TLS_HANDSHAKE) {
-            updateInterest();
-            tlsHandshake();
-        } else if (phase == READING_UPGRADE || phase == OPEN) {
-            updateInterest();
-            readTls();
         }
     }
 
@@ -369,6 +329,15 @@ public final class NioConnection
         updateInterest();
     }
 
+    /** Feeds the upgrade response; true once its header block is complete and was acted on. */
+    boolean readUpgrade(ByteBuffer in) throws IOException {
+        if (handshake == null || !handshake.feed(in)) {
+            return false;
+        }
+        upgraded();
+        return true;
+    }
+
     /** The response header block arrived. */
     private void upgraded() throws IOException {
         UpgradeHandshake h = handshake;
@@ -382,7 +351,7 @@ public final class NioConnection
         }
         h.validateSwitch();
         response = new UpgradeResponse(101, h.headers(), true);
-        parser = new FrameParser(request.maxMessageBytes());
+        reader.opened();
         loop.cancel(timer);
         timer = null;
         phase = OPEN;
@@ -422,7 +391,7 @@ public final class NioConnection
         }
     }
 
-    private void failOpen(Throwable error) {
+    void failOpen(Throwable error) {
         if (phase == CLOSED) {
             return;
         }
@@ -443,13 +412,13 @@ public final class NioConnection
         if ((ready & SelectionKey.OP_WRITE) != 0) {
             onWritable();
         }
-        if ((ready & SelectionKey.OP_READ) != 0 && phase != CLOSED && !readPaused && k.isValid()) {
+        if ((ready & SelectionKey.OP_READ) != 0 && phase != CLOSED && !reader.paused() && k.isValid()) {
             if (tls == null) {
-                readPlain();
+                reader.readPlain();
             } else if (phase == TLS_HANDSHAKE) {
                 tlsHandshake();
             } else {
-                readTls();
+                reader.readTls();
             }
         }
     }
@@ -494,7 +463,7 @@ public final class NioConnection
         if (key == null || !key.isValid()) {
             return;
         }
-        int ops = phase == CONNECTING ? SelectionKey.OP_CONNECT : readPaused ? 0 : SelectionKey.OP_READ;
+        int ops = phase == CONNECTING ? SelectionKey.OP_CONNECT : reader.paused() ? 0 : SelectionKey.OP_READ;
         if (outbound.writeBlocked()) {
             ops |= SelectionKey.OP_WRITE;
         }
@@ -503,154 +472,9 @@ public final class NioConnection
         }
     }
 
-    // ======================================================================================== reading
+    // ======================================================================================== close timer
 
-    private void readPlain() throws IOException {
-        ByteBuffer buf = loop.readBuffer();
-        for (int i = 0; i < 4; i++) { // then give the other connections a turn
-            buf.clear();
-            int n;
-            try {
-                n = channel.read(buf);
-            } catch (IOException e) {
-                onFailure(e);
-                return;
-            }
-            if (n < 0) {
-                onEof();
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            buf.flip();
-            accept(buf);
-            if (phase == CLOSED || n < buf.capacity()) {
-                return;
-            }
-        }
-    }
-
-    private void readTls() throws IOException {
-        for (int i = 0; i < 8 && phase != CLOSED && !readPaused; i++) {
-            int r;
-            try {
-                r = tls.read(loop, this);
-            } catch (IOException e) {
-                onFailure(e);
-                return;
-            }
-            if (r == TlsSession.EOF) {
-                onEof();
-                return;
-            }
-            HandshakeStatus hs = tls.engine.getHandshakeStatus();
-            if (hs == HandshakeStatus.NEED_TASK) {
-                runTlsTasks(); // a post-handshake message (TLS 1.2 renegotiation) needs checking
-                return;
-            }
-            if (hs == HandshakeStatus.NEED_WRAP || outbound.tlsStalled()) {
-                // answers a TLS 1.3 KeyUpdate (or a renegotiation), then the frames that waited for it
-                outbound.flush();
-            }
-            if (r != TlsSession.MORE) {
-                return;
-            }
-        }
-    }
-
-    /** Plaintext from the socket: the upgrade response, then frames. Loop thread. */
-    @Override
-    public void accept(ByteBuffer in) throws IOException {
-        if (phase < OPEN) {
-            if (handshake == null || !handshake.feed(in)) {
-                in.position(in.limit());
-                return;
-            }
-            upgraded(); // the bytes after the header block are frames
-            if (phase != OPEN) {
-                in.position(in.limit());
-                return;
-            }
-        }
-        if (phase != OPEN || inputDone) {
-            in.position(in.limit());
-            return;
-        }
-        try {
-            parser.feed(in, this);
-        } catch (MessageTooLargeException e) {
-            failConnection(e, 1009, "message too big");
-        } catch (WebSocketProtocolException e) {
-            failConnection(e, e.closeCode(), e.closeCode() == 1007 ? "invalid UTF-8" : "protocol error");
-        } finally {
-            in.position(in.limit());
-        }
-    }
-
-    @Override
-    public boolean stopped() {
-        return phase == CLOSED || inputDone;
-    }
-
-    @Override
-    public void onMessage(Frame message) {
-        if ((int) FINISHED.getVolatile(this) == 0) {
-            listener.onFrame(message);
-        }
-    }
-
-    @Override
-    public void onPing(byte[] payload) {
-        outbound.offerControl(OutFrame.control(OutFrame.PONG, payload, outbound.nextMask()));
-    }
-
-    @Override
-    public void onPong(byte[] payload) {
-        // unsolicited or not, nothing to do
-    }
-
-    @Override
-    public void onClose(int code, String reason) {
-        inputDone = true;
-        closeReceived = true;
-        boolean closeNow = outbound.closeFromLoop(true, code, NO_BYTES,
-                "the server closed the websocket with " + code + " before this frame was sent");
-        reportClosed(code, reason);
-        if (closeNow) {
-            closeSocket();
-        } else {
-            updateInterest();
-            armCloseTimer();
-        }
-    }
-
-    /** RFC 6455 §7.1.7: send a close frame with {@code code}, drop the connection, tell the listener. */
-    private void failConnection(IOException error, int code, String reason) {
-        inputDone = true;
-        boolean closeNow = outbound.closeFromLoop(false, code, reason.getBytes(StandardCharsets.UTF_8),
-                "the websocket failed before this frame was sent: " + error.getMessage());
-        reportError(error);
-        if (closeNow) {
-            closeSocket();
-        } else {
-            updateInterest();
-            armCloseTimer();
-        }
-    }
-
-    private void onEof() {
-        if (phase < OPEN) {
-            failOpen(new EOFException("the server closed the connection before answering the websocket upgrade"));
-            return;
-        }
-        if (!inputDone) {
-            reportClosed(1006, ""); // no close frame (RFC 6455 §7.1.5)
-        }
-        closeSocket();
-    }
-
-    private void armCloseTimer() {
+    void armCloseTimer() {
         if (timer == null && phase != CLOSED) {
             schedule(closeTimeoutNanos, this::closeTimedOut);
         }
@@ -660,7 +484,7 @@ public final class NioConnection
         if (phase == CLOSED) {
             return;
         }
-        if (!inputDone) {
+        if (!reader.inputDone()) {
             reportClosed(1006, "no close frame from the server within " + Duration.ofNanos(closeTimeoutNanos));
         }
         closeSocket();
@@ -805,7 +629,7 @@ public final class NioConnection
         phase = CLOSED;
         loop.cancel(timer);
         timer = null;
-        parser = null;
+        reader.release();
         handshake = null;
         upgradeBytes = null;
         closeChannel("the websocket is closed; the frame was not sent");
@@ -818,13 +642,13 @@ public final class NioConnection
         Outbound.failAll(dropped, why);
     }
 
-    private void reportClosed(int code, String reason) {
+    void reportClosed(int code, String reason) {
         if (FINISHED.compareAndSet(this, 0, 1)) {
             listener.onClosed(code, reason);
         }
     }
 
-    private void reportError(Throwable error) {
+    void reportError(Throwable error) {
         if (FINISHED.compareAndSet(this, 0, 1)) {
             listener.onError(error);
         }
