@@ -11,7 +11,6 @@ import dev.slipstream.protocol.Frame;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 
@@ -22,8 +21,6 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
  * server's close starts the close handshake. It owns the parser and whether input is done or paused.
  */
 final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
-    private static final byte[] NO_BYTES = new byte[0];
-
     private final NioConnection c;
 
     // ---- loop-owned
@@ -148,13 +145,13 @@ final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
 
     private void onEof() {
         if (c.phase < OPEN) {
-            c.failOpen(new EOFException("the server closed the connection before answering the websocket upgrade"));
+            c.closing.failOpen(new EOFException("the server closed the connection before answering the websocket upgrade"));
             return;
         }
         if (!inputDone) {
-            c.reportClosed(1006, ""); // no close frame (RFC 6455 §7.1.5)
+            c.closing.reportClosed(1006, ""); // no close frame (RFC 6455 §7.1.5)
         }
-        c.closeSocket();
+        c.closing.closeSocket();
     }
 
     // ======================================================================================== plaintext
@@ -197,7 +194,7 @@ final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
 
     @Override
     public void onMessage(Frame message) {
-        if (!c.finishedOrDead()) {
+        if (!c.closing.finished()) {
             c.listener.onFrame(message);
         }
     }
@@ -216,28 +213,12 @@ final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
     public void onClose(int code, String reason) {
         inputDone = true;
         closeReceived = true;
-        boolean closeNow = c.outbound.closeFromLoop(true, code, NO_BYTES,
-                "the server closed the websocket with " + code + " before this frame was sent");
-        c.reportClosed(code, reason);
-        if (closeNow) {
-            c.closeSocket();
-        } else {
-            c.updateInterest();
-            c.armCloseTimer();
-        }
+        c.closing.closeReceived(code, reason);
     }
 
-    /** RFC 6455 §7.1.7: send a close frame with {@code code}, drop the connection, tell the listener. */
+    /** The input broke a rule (RFC 6455 §7.1.7): the rest is ignored, the connection fails with {@code code}. */
     private void failConnection(IOException error, int code, String reason) {
         inputDone = true;
-        boolean closeNow = c.outbound.closeFromLoop(false, code, reason.getBytes(StandardCharsets.UTF_8),
-                "the websocket failed before this frame was sent: " + error.getMessage());
-        c.reportError(error);
-        if (closeNow) {
-            c.closeSocket();
-        } else {
-            c.updateInterest();
-            c.armCloseTimer();
-        }
+        c.closing.failConnection(error, code, reason);
     }
 }

@@ -7,8 +7,6 @@ import dev.slipstream.client.transport.UpgradeRejectedException;
 import dev.slipstream.client.transport.UpgradeResponse;
 import dev.slipstream.protocol.Frame;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -66,29 +64,19 @@ public final class NioConnection
     static final int OPEN = 6;
     static final int CLOSED = 7;
 
-    private static final VarHandle FINISHED;
-
-    static {
-        try {
-            FINISHED = MethodHandles.lookup().findVarHandle(NioConnection.class, "finished", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     final EventLoop loop;
     final Executor worker;
     final TransportRequest request;
     final TransportListener listener;
     /** Null for ws://. */
     private final SSLContext sslContext;
-    private final long closeTimeoutNanos;
     private final String host; // as in the URI, IPv6 in brackets
     private final int port;
-    private final Opening opening = new Opening();
+    final CompletableFuture<TransportConnection> opening = new Opening();
     /** The writing side; its monitor is the write lock. */
     final Outbound outbound = new Outbound(this);
     final FrameReader reader = new FrameReader(this);
+    final Closing closing;
 
     // ---- loop-owned
     int phase = NEW;
@@ -97,16 +85,12 @@ public final class NioConnection
     private InetAddress[] addresses;
     private int nextAddress;
     private IOException connectFailure;
-    private EventLoop.Timer timer; // the connect timeout, then the close bound
+    EventLoop.Timer timer; // the connect timeout, then the close bound
     private UpgradeHandshake handshake;
     private ByteBuffer upgradeBytes;
     private volatile UpgradeResponse response;
     /** Set on the loop before the open future completes, so callers see it through that completion. */
     TlsSession tls;
-
-    // ---- any thread
-    @SuppressWarnings("unused") // through FINISHED
-    private volatile int finished; // 1 once the listener heard its end or abort() was called
 
     private NioConnection(EventLoop loop, Executor worker, TransportRequest request, TransportListener listener,
             SSLContext sslContext, Duration closeTimeout) {
@@ -115,7 +99,7 @@ public final class NioConnection
         this.request = request;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.sslContext = sslContext;
-        this.closeTimeoutNanos = nanos(closeTimeout);
+        this.closing = new Closing(this, nanos(closeTimeout));
         URI uri = request.uri();
         this.host = uri.getHost();
         this.port = uri.getPort() != -1 ? uri.getPort() : sslContext != null ? 443 : 80;
@@ -136,7 +120,7 @@ public final class NioConnection
         public boolean cancel(boolean mayInterruptIfRunning) {
             boolean cancelled = super.cancel(mayInterruptIfRunning);
             if (cancelled) {
-                onLoop(NioConnection.this::abandon);
+                onLoop(closing::abandon);
             }
             return cancelled;
         }
@@ -158,7 +142,8 @@ public final class NioConnection
         });
     }
 
-    private void schedule(long nanos, LoopTask task) {
+    /** Runs {@code task} on the loop after {@code nanos}, in place of the timer set before (one at a time). */
+    void schedule(long nanos, LoopTask task) {
         loop.cancel(timer);
         timer = loop.schedule(nanos, () -> {
             timer = null;
@@ -170,11 +155,16 @@ public final class NioConnection
         });
     }
 
+    void cancelTimer() {
+        loop.cancel(timer);
+        timer = null;
+    }
+
     // ======================================================================================== connecting
 
     private void start() throws IOException {
         if (opening.isDone() || loop.isTerminated()) {
-            failOpen(new IOException("the websocket transport was closed"));
+            closing.failOpen(new IOException("the websocket transport was closed"));
             return;
         }
         schedule(nanos(request.connectTimeout()), this::connectTimedOut);
@@ -200,7 +190,7 @@ public final class NioConnection
             return; // timed out or abandoned meanwhile
         }
         if (error != null) {
-            failOpen(error);
+            closing.failOpen(error);
             return;
         }
         addresses = found;
@@ -231,7 +221,7 @@ public final class NioConnection
             }
             return;
         }
-        failOpen(connectFailure != null ? connectFailure : new ConnectException("no address for " + host));
+        closing.failOpen(connectFailure != null ? connectFailure : new ConnectException("no address for " + host));
     }
 
     private void onConnectable() throws IOException {
@@ -329,6 +319,12 @@ public final class NioConnection
         updateInterest();
     }
 
+    /** The socket closed: the upgrade's state goes. */
+    void releaseUpgrade() {
+        handshake = null;
+        upgradeBytes = null;
+    }
+
     /** Feeds the upgrade response; true once its header block is complete and was acted on. */
     boolean readUpgrade(ByteBuffer in) throws IOException {
         if (handshake == null || !handshake.feed(in)) {
@@ -343,7 +339,7 @@ public final class NioConnection
         UpgradeHandshake h = handshake;
         handshake = null;
         if (h.status() != 101) {
-            failOpen(new UpgradeRejectedException(h.status(), h.headers()));
+            closing.failOpen(new UpgradeRejectedException(h.status(), h.headers()));
             return;
         }
         if (upgradeBytes != null) {
@@ -352,12 +348,11 @@ public final class NioConnection
         h.validateSwitch();
         response = new UpgradeResponse(101, h.headers(), true);
         reader.opened();
-        loop.cancel(timer);
-        timer = null;
+        cancelTimer();
         phase = OPEN;
         if (!opening.complete(this)) { // cancelled or timed out by the caller meanwhile
-            FINISHED.setVolatile(this, 1);
-            closeSocket();
+            closing.markFinished();
+            closing.closeSocket();
         }
     }
 
@@ -365,7 +360,7 @@ public final class NioConnection
         if (phase >= OPEN) {
             return;
         }
-        failOpen(new HttpConnectTimeoutException("no websocket at " + request.redactedUri() + " within "
+        closing.failOpen(new HttpConnectTimeoutException("no websocket at " + request.redactedUri() + " within "
                 + request.connectTimeout() + " (" + phaseName() + ")"));
     }
 
@@ -382,22 +377,6 @@ public final class NioConnection
             default:
                 return "no upgrade response";
         }
-    }
-
-    private void abandon() {
-        if (phase < OPEN) {
-            FINISHED.setVolatile(this, 1);
-            closeSocket();
-        }
-    }
-
-    void failOpen(Throwable error) {
-        if (phase == CLOSED) {
-            return;
-        }
-        FINISHED.setVolatile(this, 1);
-        closeSocket();
-        opening.completeExceptionally(error);
     }
 
     // ======================================================================================== loop events
@@ -426,14 +405,14 @@ public final class NioConnection
     @Override
     public void onFailure(Throwable error) {
         if (phase < OPEN) {
-            failOpen(error);
+            closing.failOpen(error);
             return;
         }
         if (phase == CLOSED) {
             return;
         }
-        reportError(error);
-        closeSocket();
+        closing.reportError(error);
+        closing.closeSocket();
     }
 
     private void onWritable() throws IOException {
@@ -472,24 +451,6 @@ public final class NioConnection
         }
     }
 
-    // ======================================================================================== close timer
-
-    void armCloseTimer() {
-        if (timer == null && phase != CLOSED) {
-            schedule(closeTimeoutNanos, this::closeTimedOut);
-        }
-    }
-
-    private void closeTimedOut() {
-        if (phase == CLOSED) {
-            return;
-        }
-        if (!reader.inputDone()) {
-            reportClosed(1006, "no close frame from the server within " + Duration.ofNanos(closeTimeoutNanos));
-        }
-        closeSocket();
-    }
-
     // ======================================================================================== writing
 
     @Override
@@ -511,7 +472,7 @@ public final class NioConnection
         }
         if (result == Outbound.REFUSED) {
             done.completeExceptionally(new IOException("the websocket to " + request.redactedUri() + " is "
-                    + (finishedOrDead() ? "closed" : "closing") + "; the frame was not sent"));
+                    + (closing.finished() ? "closed" : "closing") + "; the frame was not sent"));
             return done;
         }
         if (blocked) {
@@ -567,7 +528,7 @@ public final class NioConnection
         }
         if (last == Outbound.REFUSED) {
             done.completeExceptionally(new IOException("the websocket to " + request.redactedUri() + " is "
-                    + (finishedOrDead() ? "closed" : "closing") + "; the frames were not sent"));
+                    + (closing.finished() ? "closed" : "closing") + "; the frames were not sent"));
             return done;
         }
         if (blocked) {
@@ -590,72 +551,20 @@ public final class NioConnection
         }
         OutFrame f = OutFrame.control(OutFrame.CLOSE, OutFrame.closePayload(code, why), outbound.nextMask());
         if (outbound.offerClose(f)) {
-            onLoop(this::afterClose);
+            onLoop(closing::afterClose);
         }
-    }
-
-    /** After our close frame was written or queued: wait for the server's, within the bound. Loop thread. */
-    private void afterClose() {
-        if (phase == CLOSED) {
-            return;
-        }
-        if (outbound.closeNow()) {
-            closeSocket();
-            return;
-        }
-        updateInterest();
-        armCloseTimer();
     }
 
     @Override
     public void abort() {
-        FINISHED.setVolatile(this, 1);
-        closeChannel("the websocket was aborted");
-        onLoop(this::closeSocket);
+        closing.markFinished();
+        closing.closeChannel("the websocket was aborted");
+        onLoop(closing::closeSocket);
     }
 
     @Override
     public UpgradeResponse upgradeResponse() {
         return response;
-    }
-
-    // ======================================================================================== ending
-
-    /** Closes the socket and ends the loop's part. Loop thread. */
-    void closeSocket() {
-        if (phase == CLOSED) {
-            return;
-        }
-        phase = CLOSED;
-        loop.cancel(timer);
-        timer = null;
-        reader.release();
-        handshake = null;
-        upgradeBytes = null;
-        closeChannel("the websocket is closed; the frame was not sent");
-    }
-
-    /** Closes the socket (any thread) and fails every frame still waiting. */
-    private void closeChannel(String why) {
-        List<CompletableFuture<Void>> dropped = outbound.shutDown();
-        closeQuietly(channel);
-        Outbound.failAll(dropped, why);
-    }
-
-    void reportClosed(int code, String reason) {
-        if (FINISHED.compareAndSet(this, 0, 1)) {
-            listener.onClosed(code, reason);
-        }
-    }
-
-    void reportError(Throwable error) {
-        if (FINISHED.compareAndSet(this, 0, 1)) {
-            listener.onError(error);
-        }
-    }
-
-    boolean finishedOrDead() {
-        return (int) FINISHED.getVolatile(this) == 1;
     }
 
     // ======================================================================================== helpers
@@ -668,7 +577,7 @@ public final class NioConnection
         }
     }
 
-    private static void closeQuietly(SocketChannel ch) {
+    static void closeQuietly(SocketChannel ch) {
         if (ch != null) {
             try {
                 ch.close();

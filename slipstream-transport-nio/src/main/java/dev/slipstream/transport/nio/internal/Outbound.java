@@ -299,7 +299,7 @@ final class Outbound implements OutFrame.Sink {
         }
         c.updateInterest();
         if (closeNow) {
-            c.closeSocket();
+            c.closing.closeSocket();
         }
     }
 
