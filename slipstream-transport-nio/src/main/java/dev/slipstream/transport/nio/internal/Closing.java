@@ -126,7 +126,7 @@ final class Closing {
         c.phase = CLOSED;
         c.cancelTimer();
         c.reader.release();
-        c.releaseUpgrade();
+        c.connector.release();
         closeChannel("the websocket is closed; the frame was not sent");
     }
 

@@ -136,7 +136,7 @@ final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
         readPaused = false;
         if (c.phase == TLS_HANDSHAKE) {
             c.updateInterest();
-            c.tlsHandshake();
+            c.connector.tlsHandshake();
         } else if (c.phase == READING_UPGRADE || c.phase == OPEN) {
             c.updateInterest();
             readTls();
@@ -160,7 +160,7 @@ final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
     @Override
     public void accept(ByteBuffer in) throws IOException {
         if (c.phase < OPEN) {
-            if (!c.readUpgrade(in)) {
+            if (!c.connector.readUpgrade(in)) {
                 in.position(in.limit());
                 return;
             }

@@ -3,19 +3,9 @@ package dev.slipstream.transport.nio.internal;
 import dev.slipstream.client.transport.TransportConnection;
 import dev.slipstream.client.transport.TransportListener;
 import dev.slipstream.client.transport.TransportRequest;
-import dev.slipstream.client.transport.UpgradeRejectedException;
 import dev.slipstream.client.transport.UpgradeResponse;
 import dev.slipstream.protocol.Frame;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ProtocolException;
-import java.net.StandardSocketOptions;
-import java.net.URI;
-import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
 
 /**
  * One websocket client connection on a non-blocking socket served by an {@link EventLoop}.
@@ -45,14 +30,18 @@ import javax.net.ssl.SSLParameters;
  * after it and nothing before the open future completed. Every send future completes: written, or failed with an
  * {@link IOException} once the connection is closing or gone.
  *
+ * <p>Parts, each in its own file: {@link Connector} opens the connection (resolve, connect, TLS, upgrade),
+ * {@link FrameReader} reads it, {@link Outbound} writes it and {@link Closing} ends it. This class holds what they
+ * share (the phase, the socket, the TLS session, the timer), dispatches the loop's events to them and takes the
+ * application's calls.
+ *
  * <pre>{@code
  * TransportConnection c = NioConnection.open(LoopGroup.shared(), request, listener, null, Duration.ofSeconds(2))
  *     .get(10, TimeUnit.SECONDS);
  * c.send(Frame.text("[null,\"1\",\"phoenix\",\"heartbeat\",{}]"));
  * }</pre>
  */
-public final class NioConnection
-        implements TransportConnection, EventLoop.Handler {
+public final class NioConnection implements TransportConnection, EventLoop.Handler {
 
     // Phases of the connection, loop-owned, in order.
     static final int NEW = 0;
@@ -68,27 +57,21 @@ public final class NioConnection
     final Executor worker;
     final TransportRequest request;
     final TransportListener listener;
-    /** Null for ws://. */
-    private final SSLContext sslContext;
-    private final String host; // as in the URI, IPv6 in brackets
-    private final int port;
     final CompletableFuture<TransportConnection> opening = new Opening();
+
+    // ---- the parts
     /** The writing side; its monitor is the write lock. */
     final Outbound outbound = new Outbound(this);
     final FrameReader reader = new FrameReader(this);
     final Closing closing;
+    final Connector connector;
 
     // ---- loop-owned
     int phase = NEW;
     volatile SocketChannel channel; // abort() closes it from any thread
-    private SelectionKey key;
-    private InetAddress[] addresses;
-    private int nextAddress;
-    private IOException connectFailure;
+    SelectionKey key;
     EventLoop.Timer timer; // the connect timeout, then the close bound
-    private UpgradeHandshake handshake;
-    private ByteBuffer upgradeBytes;
-    private volatile UpgradeResponse response;
+    volatile UpgradeResponse response;
     /** Set on the loop before the open future completes, so callers see it through that completion. */
     TlsSession tls;
 
@@ -98,11 +81,8 @@ public final class NioConnection
         this.worker = worker;
         this.request = request;
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.sslContext = sslContext;
         this.closing = new Closing(this, nanos(closeTimeout));
-        URI uri = request.uri();
-        this.host = uri.getHost();
-        this.port = uri.getPort() != -1 ? uri.getPort() : sslContext != null ? 443 : 80;
+        this.connector = new Connector(this, sslContext);
     }
 
     /** Starts connecting on the next loop of {@code loops}; the future completes once the server switched protocols. */
@@ -110,7 +90,7 @@ public final class NioConnection
             TransportListener listener, SSLContext sslContextOrNull, Duration closeTimeout) {
         NioConnection c = new NioConnection(loops.next(), LoopGroup.worker(), request, listener, sslContextOrNull,
                 closeTimeout);
-        c.onLoop(c::start);
+        c.onLoop(c.connector::start);
         return c.opening;
     }
 
@@ -155,228 +135,10 @@ public final class NioConnection
         });
     }
 
+    /** Cancels the timer set, if any. */
     void cancelTimer() {
         loop.cancel(timer);
         timer = null;
-    }
-
-    // ======================================================================================== connecting
-
-    private void start() throws IOException {
-        if (opening.isDone() || loop.isTerminated()) {
-            closing.failOpen(new IOException("the websocket transport was closed"));
-            return;
-        }
-        schedule(nanos(request.connectTimeout()), this::connectTimedOut);
-        if (isIpLiteral(host)) {
-            addresses = InetAddress.getAllByName(host); // parsed, no lookup
-            connectNext();
-            return;
-        }
-        // A DNS lookup blocks: never on the loop (nor on the caller, the client's owner thread).
-        phase = RESOLVING;
-        worker.execute(() -> {
-            try {
-                InetAddress[] found = InetAddress.getAllByName(host);
-                onLoop(() -> resolved(found, null));
-            } catch (UnknownHostException | RuntimeException e) {
-                onLoop(() -> resolved(null, e));
-            }
-        });
-    }
-
-    private void resolved(InetAddress[] found, Exception error) throws IOException {
-        if (phase != RESOLVING) {
-            return; // timed out or abandoned meanwhile
-        }
-        if (error != null) {
-            closing.failOpen(error);
-            return;
-        }
-        addresses = found;
-        connectNext();
-    }
-
-    /** Tries the next address of the host; fails the open when none is left. */
-    private void connectNext() throws IOException {
-        phase = CONNECTING;
-        while (nextAddress < addresses.length) {
-            InetSocketAddress target = new InetSocketAddress(addresses[nextAddress++], port);
-            SocketChannel ch = null;
-            boolean connected;
-            try {
-                ch = SocketChannel.open();
-                channel = ch;
-                ch.configureBlocking(false);
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true); // frames go out when written
-                connected = ch.connect(target);
-                key = ch.register(loop.selector(), connected ? 0 : SelectionKey.OP_CONNECT, this);
-            } catch (IOException e) {
-                closeQuietly(ch);
-                connectFailure = connectError(target, e);
-                continue;
-            }
-            if (connected) {
-                onConnected();
-            }
-            return;
-        }
-        closing.failOpen(connectFailure != null ? connectFailure : new ConnectException("no address for " + host));
-    }
-
-    private void onConnectable() throws IOException {
-        boolean done;
-        try {
-            done = channel.finishConnect();
-        } catch (IOException e) {
-            connectFailure = connectError(new InetSocketAddress(addresses[nextAddress - 1], port), e);
-            closeQuietly(channel);
-            key = null;
-            connectNext();
-            return;
-        }
-        if (done) {
-            onConnected();
-        }
-    }
-
-    private static IOException connectError(InetSocketAddress target, IOException e) {
-        ConnectException c = new ConnectException("could not connect to " + target + ": " + e.getMessage());
-        c.initCause(e);
-        return c;
-    }
-
-    private void onConnected() throws IOException {
-        if (sslContext == null) {
-            sendUpgrade();
-            return;
-        }
-        String peer = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        SSLEngine engine = sslContext.createSSLEngine(peer, port);
-        engine.setUseClientMode(true);
-        SSLParameters params = engine.getSSLParameters();
-        params.setEndpointIdentificationAlgorithm("HTTPS"); // hostname verification, as browsers do
-        if (!isIpLiteral(host)) {
-            try {
-                params.setServerNames(List.of(new SNIHostName(peer)));
-            } catch (IllegalArgumentException notAnSniName) {
-                // a name SNI cannot carry: the handshake goes without SNI, verification still applies
-            }
-        }
-        engine.setSSLParameters(params);
-        tls = new TlsSession(engine, channel);
-        phase = TLS_HANDSHAKE;
-        engine.beginHandshake();
-        tlsHandshake();
-    }
-
-    /** Drives the TLS handshake as far as it goes without waiting. */
-    void tlsHandshake() throws IOException {
-        while (phase == TLS_HANDSHAKE) {
-            HandshakeStatus hs = tls.engine.getHandshakeStatus();
-            switch (hs) {
-                case NEED_TASK:
-                    reader.runTlsTasks();
-                    return;
-                case NEED_WRAP: {
-                    if (!outbound.wrapHandshake()) {
-                        updateInterest();
-                        return;
-                    }
-                    break;
-                }
-                case NEED_UNWRAP:
-                case NEED_UNWRAP_AGAIN: {
-                    int r = tls.read(loop, reader);
-                    if (r == TlsSession.EOF) {
-                        throw new SSLHandshakeException("the server closed the connection during the TLS handshake");
-                    }
-                    if (r == TlsSession.NO_PROGRESS) {
-                        updateInterest();
-                        return;
-                    }
-                    break;
-                }
-                default: // NOT_HANDSHAKING
-                    sendUpgrade();
-                    return;
-            }
-        }
-    }
-
-    private void sendUpgrade() throws IOException {
-        handshake = new UpgradeHandshake();
-        upgradeBytes = ByteBuffer.wrap(handshake.request(request));
-        phase = SENDING_UPGRADE;
-        continueUpgrade();
-    }
-
-    private void continueUpgrade() throws IOException {
-        if (outbound.writeUpgrade(upgradeBytes)) {
-            upgradeBytes = null;
-            phase = READING_UPGRADE;
-        }
-        updateInterest();
-    }
-
-    /** The socket closed: the upgrade's state goes. */
-    void releaseUpgrade() {
-        handshake = null;
-        upgradeBytes = null;
-    }
-
-    /** Feeds the upgrade response; true once its header block is complete and was acted on. */
-    boolean readUpgrade(ByteBuffer in) throws IOException {
-        if (handshake == null || !handshake.feed(in)) {
-            return false;
-        }
-        upgraded();
-        return true;
-    }
-
-    /** The response header block arrived. */
-    private void upgraded() throws IOException {
-        UpgradeHandshake h = handshake;
-        handshake = null;
-        if (h.status() != 101) {
-            closing.failOpen(new UpgradeRejectedException(h.status(), h.headers()));
-            return;
-        }
-        if (upgradeBytes != null) {
-            throw new ProtocolException("the server switched protocols before the whole upgrade request was sent");
-        }
-        h.validateSwitch();
-        response = new UpgradeResponse(101, h.headers(), true);
-        reader.opened();
-        cancelTimer();
-        phase = OPEN;
-        if (!opening.complete(this)) { // cancelled or timed out by the caller meanwhile
-            closing.markFinished();
-            closing.closeSocket();
-        }
-    }
-
-    private void connectTimedOut() {
-        if (phase >= OPEN) {
-            return;
-        }
-        closing.failOpen(new HttpConnectTimeoutException("no websocket at " + request.redactedUri() + " within "
-                + request.connectTimeout() + " (" + phaseName() + ")"));
-    }
-
-    private String phaseName() {
-        switch (phase) {
-            case RESOLVING:
-                return "still resolving " + host;
-            case CONNECTING:
-                return "TCP connect not finished";
-            case TLS_HANDSHAKE:
-                return "TLS handshake not finished";
-            case SENDING_UPGRADE:
-                return "upgrade request not fully sent";
-            default:
-                return "no upgrade response";
-        }
     }
 
     // ======================================================================================== loop events
@@ -385,7 +147,7 @@ public final class NioConnection
     public void onReady(SelectionKey k) throws IOException {
         int ready = k.readyOps();
         if ((ready & SelectionKey.OP_CONNECT) != 0) {
-            onConnectable();
+            connector.onConnectable();
             return;
         }
         if ((ready & SelectionKey.OP_WRITE) != 0) {
@@ -395,7 +157,7 @@ public final class NioConnection
             if (tls == null) {
                 reader.readPlain();
             } else if (phase == TLS_HANDSHAKE) {
-                tlsHandshake();
+                connector.tlsHandshake();
             } else {
                 reader.readTls();
             }
@@ -417,16 +179,11 @@ public final class NioConnection
 
     private void onWritable() throws IOException {
         switch (phase) {
-            case TLS_HANDSHAKE: {
-                boolean flushed = outbound.flushHandshake();
-                updateInterest();
-                if (flushed) {
-                    tlsHandshake();
-                }
+            case TLS_HANDSHAKE:
+                connector.tlsWritable();
                 return;
-            }
             case SENDING_UPGRADE:
-                continueUpgrade();
+                connector.continueUpgrade();
                 return;
             case READING_UPGRADE:
             case OPEN:
@@ -569,7 +326,7 @@ public final class NioConnection
 
     // ======================================================================================== helpers
 
-    private static long nanos(Duration d) {
+    static long nanos(Duration d) {
         try {
             return Math.max(1, d.toNanos());
         } catch (ArithmeticException tooLong) {
@@ -585,31 +342,6 @@ public final class NioConnection
                 // closing
             }
         }
-    }
-
-    /** A bracketed IPv6 literal or a dotted IPv4 address: parsed without any DNS lookup. */
-    static boolean isIpLiteral(String host) {
-        if (host.startsWith("[")) {
-            return true;
-        }
-        String[] parts = host.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3) {
-                return false;
-            }
-            for (int i = 0; i < p.length(); i++) {
-                if (p.charAt(i) < '0' || p.charAt(i) > '9') {
-                    return false;
-                }
-            }
-            if (Integer.parseInt(p) > 255) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
