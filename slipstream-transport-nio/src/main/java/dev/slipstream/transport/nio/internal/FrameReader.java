@@ -15,10 +15,11 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 
 /**
- * The reading side of a {@link NioConnection}, on its loop thread only: reads the socket (through TLS when there is
- * one) into the loop's shared buffer, hands the upgrade response to the connecting code and then frames to the
+ * The reading side of a {@link NioConnection}, on its loop thread: reads the socket (through TLS when there is one)
+ * into the loop's shared buffer, hands the upgrade response to the {@link Connector} and then frames to the
  * {@link FrameParser}, and takes the parser's callbacks: messages go to the listener, pings are answered, the
- * server's close starts the close handshake. It owns the parser and whether input is done or paused.
+ * server's close goes to {@link Closing}. It owns the parser, whether input is done, and the pause while TLS
+ * delegated tasks run on the worker pool.
  */
 final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
     private final NioConnection c;
@@ -145,7 +146,8 @@ final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
 
     private void onEof() {
         if (c.phase < OPEN) {
-            c.closing.failOpen(new EOFException("the server closed the connection before answering the websocket upgrade"));
+            c.closing.failOpen(
+                    new EOFException("the server closed the connection before answering the websocket upgrade"));
             return;
         }
         if (!inputDone) {

@@ -72,7 +72,62 @@ final class Outbound implements OutFrame.Sink {
         this.maskState = SEEDS.nextLong();
     }
 
-    // ======================================================================================== offering (any thread)
+    // ===================================================================================== offering (under the lock)
+
+    /**
+     * Writes {@code f} now when nothing waits before it, else queues it (at the back, or for {@code urgent} control
+     * frames right after a started frame). Under the write lock.
+     */
+    int offerLocked(OutFrame f, boolean urgent) throws IOException {
+        if (out != OUT_OPEN) {
+            return REFUSED;
+        }
+        if (queue == null && !writeBlocked && !tlsStalled) {
+            if (f.writeTo(this)) {
+                if (f.opcode == OutFrame.CLOSE) {
+                    out = OUT_CLOSE_SENT;
+                }
+                if (c.tls != null && c.tls.hasPending()) {
+                    writeBlocked = true;
+                }
+                return WRITTEN;
+            }
+            queue = new ArrayDeque<>(4);
+            queue.add(f);
+            markBlockedLocked();
+            return QUEUED;
+        }
+        if (queue == null) {
+            queue = new ArrayDeque<>(4);
+        }
+        if (f.opcode == OutFrame.PONG) {
+            // RFC 6455 §5.5.3: answering the latest ping is enough. A server that pings while it does not read cannot
+            // make the queue grow.
+            queue.removeIf(q -> q.opcode == OutFrame.PONG && !q.started());
+        }
+        if (urgent && !queue.isEmpty()) {
+            OutFrame head = queue.peekFirst();
+            if (head.started()) {
+                queue.pollFirst();
+                queue.addFirst(f);
+                queue.addFirst(head);
+            } else {
+                queue.addFirst(f);
+            }
+        } else {
+            queue.addLast(f);
+        }
+        return QUEUED;
+    }
+
+    /** A frame did not fit: wait for OP_WRITE, or (TLS busy with a handshake, nothing pending) for the next read. */
+    private void markBlockedLocked() {
+        if (c.tls != null && !c.tls.hasPending()) {
+            tlsStalled = true;
+        } else {
+            writeBlocked = true;
+        }
+    }
 
     /**
      * One gathering write of a burst of whole frames; those it did not finish (the first perhaps started) wait in the
@@ -176,61 +231,6 @@ final class Outbound implements OutFrame.Sink {
         }
         failAll(dropped, droppedWhy);
         return closeNow || failure != null;
-    }
-
-    /**
-     * Writes {@code f} now when nothing waits before it, else queues it (at the back, or for {@code urgent} control
-     * frames right after a started frame). Under the write lock.
-     */
-    int offerLocked(OutFrame f, boolean urgent) throws IOException {
-        if (out != OUT_OPEN) {
-            return REFUSED;
-        }
-        if (queue == null && !writeBlocked && !tlsStalled) {
-            if (f.writeTo(this)) {
-                if (f.opcode == OutFrame.CLOSE) {
-                    out = OUT_CLOSE_SENT;
-                }
-                if (c.tls != null && c.tls.hasPending()) {
-                    writeBlocked = true;
-                }
-                return WRITTEN;
-            }
-            queue = new ArrayDeque<>(4);
-            queue.add(f);
-            markBlockedLocked();
-            return QUEUED;
-        }
-        if (queue == null) {
-            queue = new ArrayDeque<>(4);
-        }
-        if (f.opcode == OutFrame.PONG) {
-            // RFC 6455 §5.5.3: answering the latest ping is enough. A server that pings while it does not read cannot
-            // make the queue grow.
-            queue.removeIf(q -> q.opcode == OutFrame.PONG && !q.started());
-        }
-        if (urgent && !queue.isEmpty()) {
-            OutFrame head = queue.peekFirst();
-            if (head.started()) {
-                queue.pollFirst();
-                queue.addFirst(f);
-                queue.addFirst(head);
-            } else {
-                queue.addFirst(f);
-            }
-        } else {
-            queue.addLast(f);
-        }
-        return QUEUED;
-    }
-
-    /** A frame did not fit: wait for OP_WRITE, or (TLS busy with a handshake, nothing pending) for the next read. */
-    private void markBlockedLocked() {
-        if (c.tls != null && !c.tls.hasPending()) {
-            tlsStalled = true;
-        } else {
-            writeBlocked = true;
-        }
     }
 
     // ======================================================================================== the socket
@@ -366,6 +366,7 @@ final class Outbound implements OutFrame.Sink {
         return writeBlocked;
     }
 
+    /** {@link #writeBlocked()} for a caller that holds the write lock already. */
     boolean writeBlockedLocked() {
         return writeBlocked;
     }

@@ -11,8 +11,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * TLS between a connection and its socket, on an {@link SSLEngine}. Wrapping (writes, handshake messages,
- * close_notify) happens under the connection's write lock, on whichever thread writes; unwrapping happens on the
- * loop. SSLEngine allows the two at once.
+ * close_notify) happens under the connection's write lock (its {@link Outbound}'s monitor), on whichever thread
+ * writes; unwrapping happens on the loop. SSLEngine allows the two at once.
  *
  * <p>Buffers: inbound records are read into the loop's shared buffer and decrypted into another shared one; only
  * the start of an incomplete record stays with the connection ({@link #stash}). Outbound records are encrypted into a
