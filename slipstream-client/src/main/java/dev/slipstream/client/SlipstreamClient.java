@@ -314,6 +314,11 @@ public final class SlipstreamClient implements AutoCloseable {
     public static final class Builder {
         /** How many pushes per topic wait for the topic's (re)join by default. */
         public static final int DEFAULT_PUSH_BUFFER_SIZE = 100;
+        // The defaults as shared constants: a client keeps what its builder held, so one object per default for the
+        // application instead of one per client.
+        private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
+        private static final Duration THIRTY_SECONDS = Duration.ofSeconds(30);
+        private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
 
         private final URI endpoint;
         private Serializer serializer = Serializer.v2();
@@ -322,10 +327,10 @@ public final class SlipstreamClient implements AutoCloseable {
         private ObjectMapper objectMapper;
         private final Map<String, List<String>> headers = new LinkedHashMap<>();
         private Supplier<String> authToken;
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration heartbeatInterval = Duration.ofSeconds(30);
-        private Duration pushTimeout = Duration.ofSeconds(10);
-        private Duration closeTimeout = Duration.ofSeconds(2);
+        private Duration connectTimeout = TEN_SECONDS;
+        private Duration heartbeatInterval = THIRTY_SECONDS;
+        private Duration pushTimeout = TEN_SECONDS;
+        private Duration closeTimeout = TWO_SECONDS;
         private Backoff reconnectBackoff = Backoff.reconnectDefault();
         private Backoff rejoinBackoff = Backoff.rejoinDefault();
         private boolean reconnect = true;

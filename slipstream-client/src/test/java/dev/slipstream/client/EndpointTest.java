@@ -32,6 +32,19 @@ class EndpointTest {
     }
 
     @Test
+    void buildersOfOneEndpointShareItsSocketUriAndAnotherEndpointIsNormalizedAfresh() {
+        // Shared, so that thousands of clients of one server hold one URI (see Endpoints.last).
+        URI a = Endpoints.normalizeEndpoint(URI.create("ws://a:4000/socket"));
+        assertThat(Endpoints.normalizeEndpoint(URI.create("ws://a:4000/socket"))).isSameAs(a);
+        assertThat(Endpoints.normalizeEndpoint(URI.create("ws://b:4000/socket")))
+                .hasToString("ws://b:4000/socket/websocket");
+        assertThat(Endpoints.normalizeEndpoint(URI.create("ws://a:4000/socket?x=1")))
+                .hasToString("ws://a:4000/socket/websocket?x=1");
+        assertThat(Endpoints.normalizeEndpoint(URI.create("ws://a:4000/socket")))
+                .hasToString("ws://a:4000/socket/websocket").isEqualTo(a);
+    }
+
+    @Test
     void badEndpointsNameTheCulpritWithoutTheirSecrets() {
         assertThatThrownBy(() -> SlipstreamClient.builder("ftp://h/socket?token=s3cret"))
                 .isInstanceOf(IllegalArgumentException.class)

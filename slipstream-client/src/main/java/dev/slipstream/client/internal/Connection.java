@@ -63,8 +63,9 @@ final class Connection {
     private Scheduler.Cancellable connectTimer;
     private Scheduler.Cancellable reconnectTimer;
     private Scheduler.Cancellable closeTimer;
-    private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>();
-    private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
+    // Sized for one waiter, the usual case: the array a list grows to stays after it is cleared.
+    private final List<CompletableFuture<Void>> connectWaiters = new ArrayList<>(1);
+    private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>(1);
     /** Whether connected, for {@code isConnected} on any thread; written only on the owner's executor. */
     private volatile boolean connectedSnapshot;
 

@@ -19,8 +19,27 @@ public final class Endpoints {
     private Endpoints() {
     }
 
+    /**
+     * The endpoint normalized last, with what it gave: clients built for the same endpoint share one URI instead of
+     * holding a copy each (a URI and its parsed parts are about 350 bytes; thousands of clients of one server are
+     * common in load tests and fan-out services).
+     */
+    private static volatile Normalized last;
+
+    private record Normalized(URI given, URI socket) {}
+
     /** {@code ws(s)://host/socket} or {@code .../socket/websocket}, {@code http(s)} taken as {@code ws(s)}. */
     public static URI normalizeEndpoint(URI endpoint) {
+        Normalized l = last;
+        if (l != null && l.given().equals(endpoint)) {
+            return l.socket();
+        }
+        URI socket = normalize(endpoint);
+        last = new Normalized(endpoint, socket);
+        return socket;
+    }
+
+    private static URI normalize(URI endpoint) {
         String scheme = endpoint.getScheme();
         if (scheme == null) {
             throw new IllegalArgumentException("endpoint has no scheme (want ws:// or wss://): "

@@ -31,9 +31,10 @@ final class TopicState {
     Scheduler.Cancellable rejoinTimer;
     long joinWaitToken;
     Scheduler.Cancellable joinWaitTimer;
-    final List<CompletableFuture<Payload>> joinWaiters = new ArrayList<>();
-    final List<CompletableFuture<Void>> leaveWaiters = new ArrayList<>();
-    final ArrayDeque<BufferedPush> buffer = new ArrayDeque<>();
+    // Sized for one waiter, the usual case: the array a list grows to stays after it is cleared.
+    final List<CompletableFuture<Payload>> joinWaiters = new ArrayList<>(1);
+    final List<CompletableFuture<Void>> leaveWaiters = new ArrayList<>(1);
+    final ArrayDeque<BufferedPush> buffer = new ArrayDeque<>(0); // grows when used: most topics never buffer a push
     /** Who is online on this topic; made by the first presence message. */
     TopicPresence presence;
 
