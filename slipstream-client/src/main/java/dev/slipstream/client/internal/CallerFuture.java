@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 
 /**
@@ -17,19 +18,43 @@ import java.util.function.Supplier;
  * <p>How: the outcome lives first in a private future that only waiting threads ever wait on, which the owner
  * completes where it runs (its waiters are parked threads, never code). The public future itself is settled with
  * the same outcome on the completion pool ({@link #settle()}), and that is where dependent stages run, or by a
- * waiting caller once it woke, whichever comes first. Reads ({@code isDone}, {@code getNow}, ...) see the private outcome at once. A caller who
- * completes or cancels the future completes both, first one wins, as with any {@link CompletableFuture}.
+ * waiting caller once it woke, whichever comes first. When a thread waits and no stage depends on the future yet, the
+ * pool is left out ({@link #needsSettling()}): the waiter settles it on its way out, so a caller that only waits makes
+ * one thread runnable per reply, not two. Reads ({@code isDone}, {@code getNow}, ...) see the private outcome at
+ * once. A caller who completes or cancels the future completes both, first one wins, as with any
+ * {@link CompletableFuture}.
  *
  * <pre>{@code
  * CallerFuture<Payload.Reply> f = new CallerFuture<>();
- * if (f.completeForWaiters(reply)) {             // on the owner: a thread in f.join() wakes now
- *     SharedPools.completions().execute(f::settle); // f's dependent stages run there
+ * if (f.completeForWaiters(reply) && f.needsSettling()) { // on the owner: a thread in f.join() wakes now
+ *     SharedPools.completions().execute(f::settle);      // f's dependent stages run there
  * }
  * }</pre>
  */
 public final class CallerFuture<T> extends CompletableFuture<T> {
+    private static final AtomicIntegerFieldUpdater<CallerFuture<?>> WAITERS = waiters();
+
     /** What waiting threads wait on; completed first, by the owner or by a caller. */
     private final CompletableFuture<T> outcome = new CompletableFuture<>();
+    /** Threads in get/join that have not yet left: each settles after it counted itself out. */
+    @SuppressWarnings("unused") // through WAITERS
+    private volatile int waiters;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static AtomicIntegerFieldUpdater<CallerFuture<?>> waiters() {
+        return (AtomicIntegerFieldUpdater) AtomicIntegerFieldUpdater.newUpdater(CallerFuture.class, "waiters");
+    }
+
+    /**
+     * After the outcome was decided: whether the completion pool must settle this future. Not when a thread still
+     * waits and no stage depends on it yet: that thread settles it on its way out (it counts itself out first, then
+     * settles, so if this read saw it, its settle sees the outcome); a stage attached later runs on that thread or, once
+     * settled, where it is attached, as on any completed future: never on the owner. So a caller that only waits
+     * makes one thread runnable, not two.
+     */
+    boolean needsSettling() {
+        return WAITERS.get(this) == 0 || super.getNumberOfDependents() != 0;
+    }
 
     /** On the owner: completes for waiting threads now; true when this call decided the outcome (then settle it). */
     boolean completeForWaiters(T v) {
@@ -117,28 +142,34 @@ public final class CallerFuture<T> extends CompletableFuture<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
+        WAITERS.incrementAndGet(this);
         try {
             return outcome.get();
         } finally {
-            settle(); // so a stage added after get() returned runs at once on this thread, as with any future
+            WAITERS.decrementAndGet(this);
+            settle(); // a stage added after this returned runs at once on this thread, as with any future
         }
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        WAITERS.incrementAndGet(this);
         try {
             return outcome.get(timeout, unit);
         } finally {
-            settle();
+            WAITERS.decrementAndGet(this);
+            settle(); // a stage added after this returned runs at once on this thread, as with any future
         }
     }
 
     @Override
     public T join() {
+        WAITERS.incrementAndGet(this);
         try {
             return outcome.join();
         } finally {
-            settle();
+            WAITERS.decrementAndGet(this);
+            settle(); // a stage added after this returned runs at once on this thread, as with any future
         }
     }
 

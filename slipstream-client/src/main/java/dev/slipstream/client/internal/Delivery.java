@@ -124,7 +124,7 @@ final class Delivery {
     }
 
     private <T> void completeNow(CallerFuture<T> c, T value) {
-        if (c.completeForWaiters(value)) {
+        if (c.completeForWaiters(value) && c.needsSettling()) {
             completer.execute(c::settle);
         }
     }
@@ -140,7 +140,7 @@ final class Delivery {
     }
 
     private void failNow(CallerFuture<?> c, Throwable error) {
-        if (c.failForWaiters(error)) {
+        if (c.failForWaiters(error) && c.needsSettling()) {
             completer.execute(c::settle);
         }
     }
