@@ -140,14 +140,22 @@ public final class CallerFuture<T> extends CompletableFuture<T> {
         return completeAsync(supplier, defaultExecutor());
     }
 
+    /**
+     * A waiting thread on its way out: counts itself out, then settles (in this order: see {@link #needsSettling()}),
+     * so a stage added after it returned runs at once on its thread, as with any future.
+     */
+    private void leave() {
+        WAITERS.decrementAndGet(this);
+        settle();
+    }
+
     @Override
     public T get() throws InterruptedException, ExecutionException {
         WAITERS.incrementAndGet(this);
         try {
             return outcome.get();
         } finally {
-            WAITERS.decrementAndGet(this);
-            settle(); // a stage added after this returned runs at once on this thread, as with any future
+            leave();
         }
     }
 
@@ -157,8 +165,7 @@ public final class CallerFuture<T> extends CompletableFuture<T> {
         try {
             return outcome.get(timeout, unit);
         } finally {
-            WAITERS.decrementAndGet(this);
-            settle(); // a stage added after this returned runs at once on this thread, as with any future
+            leave();
         }
     }
 
@@ -168,8 +175,7 @@ public final class CallerFuture<T> extends CompletableFuture<T> {
         try {
             return outcome.join();
         } finally {
-            WAITERS.decrementAndGet(this);
-            settle(); // a stage added after this returned runs at once on this thread, as with any future
+            leave();
         }
     }
 

@@ -27,7 +27,6 @@ final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
     // ---- loop-owned
     private FrameParser parser; // from the upgrade until the socket closes
     private boolean inputDone; // a close frame arrived or the input failed: the rest is ignored
-    private boolean closeReceived;
     private boolean readPaused; // while TLS delegated tasks run
 
     FrameReader(NioConnection c) {
@@ -214,7 +213,6 @@ final class FrameReader implements TlsSession.PlainSink, FrameParser.Sink {
     @Override
     public void onClose(int code, String reason) {
         inputDone = true;
-        closeReceived = true;
         c.closing.closeReceived(code, reason);
     }
 
