@@ -12,12 +12,16 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
  * The default {@link Transport}: the JDK's {@code java.net.http} WebSocket. By default every client of the
- * application shares one {@link HttpClient} (one selector thread), so there is no thread per connection. TLS
+ * application shares one {@link HttpClient} for {@code ws://} and one for {@code wss://} (made on first use), each
+ * with one selector thread, so there is no thread per connection. TLS
  * hostname verification stays on (the JDK default); supply an {@link SSLContext} for private CAs or client
  * certificates.
  *
@@ -26,8 +30,9 @@ import javax.net.ssl.SSLContext;
  *
  * <p>The JDK's WebSocket does not show the upgrade response headers of a successful connect
  * ({@link TransportConnection#upgradeResponse()} says {@code headersVisible() == false}), holds about 60 KB of
- * buffers per connection with default settings and costs about twice the CPU per message of
- * {@code NioWebSocketTransport} (slipstream-transport-nio), which sees every header and suits many connections; this one stays the default.
+ * buffers per connection with default settings and costs more CPU per message than
+ * {@code NioWebSocketTransport} (slipstream-transport-nio), which sees every header and suits many connections; this
+ * one stays the default.
  *
  * <pre>{@code
  * Transport shared = JdkWebSocketTransport.shared();
@@ -40,15 +45,30 @@ import javax.net.ssl.SSLContext;
 public final class JdkWebSocketTransport implements Transport {
 
     private static final class Shared {
-        // A fixed, small pool instead of the JDK's default unbounded cached one: the listener only hands frames to
-        // the clients' owners and never blocks, so a few threads serve every connection of the application.
-        static final JdkWebSocketTransport INSTANCE = new JdkWebSocketTransport(HttpClient.newBuilder()
-                .executor(java.util.concurrent.Executors.newFixedThreadPool(
-                        Math.max(2, Runtime.getRuntime().availableProcessors()), Shared::daemon))
-                .build());
+        /**
+         * For ws://, with no executor between the JDK's selector thread and the listener. The JDK runs its tasks on
+         * the thread that makes them and hands its executor only those made on its selector thread; for a websocket
+         * that is reading: every frame (or burst of frames) read. A pool there cost a thread wake-up per read, a
+         * sixth of this transport's CPU per message and tens of microseconds of latency. The listener only hands the
+         * frame to the client's owner, which never blocks and never runs user code, so the selector runs it.
+         */
+        static final HttpClient PLAIN = HttpClient.newBuilder().executor(Runnable::run).build();
+        static final JdkWebSocketTransport INSTANCE = new JdkWebSocketTransport(PLAIN, Tls::client);
+    }
 
-        private static final java.util.concurrent.atomic.AtomicInteger THREADS =
-                new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * For wss://, made on first use: the JDK hands the TLS engine's delegated tasks (certificate checks, milliseconds
+     * each) to the executor as well, and those must not hold the selector. A fixed, small pool instead of the JDK's
+     * default unbounded cached one: the listener never blocks, so a few threads serve every connection.
+     */
+    private static final class Tls {
+        private static final AtomicInteger THREADS = new AtomicInteger();
+        static final HttpClient CLIENT = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), Tls::daemon)).build();
+
+        static HttpClient client() {
+            return CLIENT;
+        }
 
         private static Thread daemon(Runnable r) {
             Thread t = new Thread(r, "slipstream-http-" + THREADS.incrementAndGet());
@@ -58,9 +78,17 @@ public final class JdkWebSocketTransport implements Transport {
     }
 
     private final HttpClient httpClient;
+    /** The client for wss:// (the same one unless this is the shared transport). */
+    private final Supplier<HttpClient> tlsClient;
 
     private JdkWebSocketTransport(HttpClient httpClient) {
         this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+        this.tlsClient = () -> httpClient;
+    }
+
+    private JdkWebSocketTransport(HttpClient plain, Supplier<HttpClient> tls) {
+        this.httpClient = plain;
+        this.tlsClient = tls;
     }
 
     /** The transport on the one {@link HttpClient} shared by the application (created on first use). */
@@ -80,7 +108,8 @@ public final class JdkWebSocketTransport implements Transport {
 
     @Override
     public CompletableFuture<TransportConnection> open(TransportRequest request, TransportListener listener) {
-        WebSocket.Builder builder = httpClient.newWebSocketBuilder().connectTimeout(request.connectTimeout());
+        HttpClient client = "wss".equalsIgnoreCase(request.uri().getScheme()) ? tlsClient.get() : httpClient;
+        WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(request.connectTimeout());
         request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));
         List<String> subprotocols = request.subprotocols();
         if (!subprotocols.isEmpty()) {

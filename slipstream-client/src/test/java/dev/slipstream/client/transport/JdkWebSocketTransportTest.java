@@ -31,9 +31,11 @@ class JdkWebSocketTransportTest {
 
     private static final class Recorder implements TransportListener {
         final List<Object> seen = new CopyOnWriteArrayList<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
 
         @Override
         public void onFrame(Frame frame) {
+            threads.add(Thread.currentThread().getName());
             seen.add(frame);
         }
 
@@ -87,6 +89,29 @@ class JdkWebSocketTransportTest {
             assertThat(recorder.seen).hasSize(1);
             assertThat(recorder.seen.get(0)).isInstanceOfSatisfying(MessageTooLargeException.class,
                     e -> assertThat(e.limit()).isEqualTo(100));
+        }
+    }
+
+    @Test
+    void onTheSharedTransportFramesReachTheListenerFromTheSelectorThreadWithoutAHandOff() throws IOException {
+        try (RawWebSocketServer server = new RawWebSocketServer((s, out) -> {
+            s.getInputStream().read(); // the client's first frame: the connection is open and reading
+            for (int i = 0; i < 20; i++) {
+                frame(out, true, 0x1, utf8("[null,null,\"t\",\"e\",{\"i\":" + i + "}]"));
+                out.flush();
+            }
+            while (s.getInputStream().read() >= 0) {
+                // hold the link until the client goes
+            }
+        })) {
+            Recorder recorder = new Recorder();
+            TransportConnection c = JdkWebSocketTransport.shared().open(request(server, 1000), recorder).join();
+            c.send(Frame.text("[null,\"1\",\"phoenix\",\"heartbeat\",{}]")).join();
+            await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(recorder.seen).hasSize(20));
+            // A pool between the JDK's selector and the listener costs a thread wake-up per read; the owner the
+            // listener hands to never blocks, so the selector thread runs it (on ws:// only: TLS work stays pooled).
+            assertThat(recorder.threads).hasSize(20).allMatch(n -> n.matches("HttpClient-\\d+-SelectorManager"));
+            c.abort();
         }
     }
 }
