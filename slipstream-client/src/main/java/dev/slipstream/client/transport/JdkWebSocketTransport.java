@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -77,6 +80,26 @@ public final class JdkWebSocketTransport implements Transport {
         }
     }
 
+    /**
+     * Where connections start. The JDK starts a websocket on the thread that asks for it: it calls the client's
+     * {@code ProxySelector} and resolves the host name there, and a name lookup can take seconds when a resolver does
+     * not answer. That thread is the client's owner (on a caller's thread or the shared timer's, for a reconnect),
+     * which must never block nor run user code. Up to 4 threads, none while idle: connecting is rare.
+     */
+    private static final class Connects {
+        private static final AtomicInteger THREADS = new AtomicInteger();
+        static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(4, 4, 5, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "slipstream-http-connect-" + THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        static {
+            POOL.allowCoreThreadTimeOut(true);
+        }
+    }
+
     private final HttpClient httpClient;
     /** The client for wss:// (the same one unless this is the shared transport). */
     private final Supplier<HttpClient> tlsClient;
@@ -122,17 +145,26 @@ public final class JdkWebSocketTransport implements Transport {
         }
         Reader reader = new Reader(listener, request.maxMessageBytes());
         CompletableFuture<TransportConnection> result = new CompletableFuture<>();
-        builder.buildAsync(request.uri(), reader).whenComplete((ws, e) -> {
-            if (e != null) {
+        Connects.POOL.execute(() -> {
+            CompletableFuture<WebSocket> opened;
+            try {
+                opened = builder.buildAsync(request.uri(), reader);
+            } catch (RuntimeException e) {
                 result.completeExceptionally(translate(e));
                 return;
             }
-            if (!result.complete(new JdkConnection(ws, reader))) {
-                ws.abort(); // the caller gave up (connect timeout): do not leave the link open
-                return;
-            }
-            // Demand only now: the caller has seen the connection before the first frame reaches the listener.
-            ws.request(1);
+            opened.whenComplete((ws, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(translate(e));
+                    return;
+                }
+                if (!result.complete(new JdkConnection(ws, reader))) {
+                    ws.abort(); // the caller gave up (connect timeout): do not leave the link open
+                    return;
+                }
+                // Demand only now: the caller has seen the connection before the first frame reaches the listener.
+                ws.request(1);
+            });
         });
         return result;
     }

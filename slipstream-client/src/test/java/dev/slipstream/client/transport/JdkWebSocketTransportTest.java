@@ -7,7 +7,11 @@ import dev.slipstream.client.support.RawWebSocketServer;
 import dev.slipstream.protocol.Frame;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -111,6 +115,30 @@ class JdkWebSocketTransportTest {
             // A pool between the JDK's selector and the listener costs a thread wake-up per read; the owner the
             // listener hands to never blocks, so the selector thread runs it (on ws:// only: TLS work stays pooled).
             assertThat(recorder.threads).hasSize(20).allMatch(n -> n.matches("HttpClient-\\d+-SelectorManager"));
+            c.abort();
+        }
+    }
+
+    @Test
+    void aConnectionStartsOffTheCallingThreadSoTheOwnerNeverWaitsForANameLookupOrRunsAProxySelector()
+            throws IOException {
+        // The JDK calls the ProxySelector and resolves the host on the thread that starts a websocket: the owner's.
+        List<String> selectedOn = new CopyOnWriteArrayList<>();
+        ProxySelector recording = new ProxySelector() {
+            @Override
+            public List<Proxy> select(URI uri) {
+                selectedOn.add(Thread.currentThread().getName());
+                return List.of(Proxy.NO_PROXY);
+            }
+
+            @Override
+            public void connectFailed(URI uri, SocketAddress address, IOException e) {
+            }
+        };
+        try (RawWebSocketServer server = new RawWebSocketServer((s, out) -> s.getInputStream().read())) {
+            JdkWebSocketTransport transport = JdkWebSocketTransport.using(HttpClient.newBuilder().proxy(recording).build());
+            TransportConnection c = transport.open(request(server, 1000), new Recorder()).join();
+            assertThat(selectedOn).isNotEmpty().allMatch(n -> n.startsWith("slipstream-http-connect-"));
             c.abort();
         }
     }
