@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,7 +57,7 @@ public final class JdkWebSocketTransport implements Transport {
          * frame to the client's owner, which never blocks and never runs user code, so the selector runs it.
          */
         static final HttpClient PLAIN = HttpClient.newBuilder().executor(Runnable::run).build();
-        static final JdkWebSocketTransport INSTANCE = new JdkWebSocketTransport(PLAIN, Tls::client);
+        static final JdkWebSocketTransport INSTANCE = new JdkWebSocketTransport(PLAIN, () -> Tls.CLIENT);
     }
 
     /**
@@ -65,19 +66,8 @@ public final class JdkWebSocketTransport implements Transport {
      * default unbounded cached one: the listener never blocks, so a few threads serve every connection.
      */
     private static final class Tls {
-        private static final AtomicInteger THREADS = new AtomicInteger();
         static final HttpClient CLIENT = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(
-                Math.max(2, Runtime.getRuntime().availableProcessors()), Tls::daemon)).build();
-
-        static HttpClient client() {
-            return CLIENT;
-        }
-
-        private static Thread daemon(Runnable r) {
-            Thread t = new Thread(r, "slipstream-http-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
+                Math.max(2, Runtime.getRuntime().availableProcessors()), daemonThreads("slipstream-http-"))).build();
     }
 
     /**
@@ -87,17 +77,22 @@ public final class JdkWebSocketTransport implements Transport {
      * which must never block nor run user code. Up to 4 threads, none while idle: connecting is rare.
      */
     private static final class Connects {
-        private static final AtomicInteger THREADS = new AtomicInteger();
         static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(4, 4, 5, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "slipstream-http-connect-" + THREADS.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new LinkedBlockingQueue<>(), daemonThreads("slipstream-http-connect-"));
 
         static {
             POOL.allowCoreThreadTimeOut(true);
         }
+    }
+
+    /** Daemon threads named {@code prefix} and a number from 1. */
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private final HttpClient httpClient;
