@@ -1,6 +1,7 @@
 // phoenix.js peer of the Slipstream load harness (dev.slipstream.benchmarks.load.LoadHarness).
 // usage: node peer.js <socket-url> <throughput|latency> <count> <window-or-rate-per-second>
-// Prints one JSON line: {"client":"phoenix.js","mode":..., "replies":n, "seconds":s, "cpuNanos":n, "latenciesMicros":[...]}
+// Prints MEASURING and MEASURED around the measured phase (the harness samples the server's CPU time there), then
+// one JSON line: {"client":"phoenix.js","mode":..., "replies":n, "seconds":s, "cpuNanos":n, "latenciesMicros":[...]}
 'use strict';
 const { Socket } = require('phoenix');
 const WebSocket = require('ws');
@@ -18,6 +19,7 @@ const channel = socket.channel('echo:bench', {});
 function report(replies, startNs, cpu0, latencies) {
   const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
   const cpu = process.cpuUsage(cpu0);
+  process.stdout.write('MEASURED\n'); // writes to a pipe are synchronous on Linux: the harness sees it now
   process.stdout.write(JSON.stringify({
     client: 'phoenix.js', mode, replies, seconds,
     cpuNanos: (cpu.user + cpu.system) * 1000,
@@ -29,6 +31,7 @@ function report(replies, startNs, cpu0, latencies) {
 
 function throughput() {
   let sent = 0, replied = 0;
+  process.stdout.write('MEASURING\n');
   const start = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   const one = () => {
@@ -50,6 +53,7 @@ function latency() {
   // timer, whose whole milliseconds may send a push late. Until issue 15 this polled with setImmediate: Node never
   // slept, it read each reply on a busy core without being woken (1 ms of CPU per round trip at 1,000/s).
   const latencies = [];
+  process.stdout.write('MEASURING\n');
   const intervalNs = 1e9 / param;
   const start = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();

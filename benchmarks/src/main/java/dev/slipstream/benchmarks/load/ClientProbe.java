@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * A child JVM of the load harness that drives one JVM client over one connection and prints one JSON line on
  * standard output, in the same shape as {@code js/peer.js}:
  * {@code {"client":..,"mode":..,"replies":n,"seconds":s,"cpuNanos":n,"latenciesMicros":[..]}}. The CPU time is
- * the whole process's (every thread: client, JIT, GC), measured after a warm-up.
+ * the whole process's (every thread: client, JIT, GC), measured after a warm-up. Lines {@value #MEASURING} and
+ * {@value #MEASURED} come before it, at the start and the end of the measured phase.
  *
  * <pre>{@code
  * java -cp benchmarks.jar dev.slipstream.benchmarks.load.ClientProbe slipstream ws://127.0.0.1:4000/socket throughput 100000 64
@@ -21,6 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  */
 public final class ClientProbe {
+    /** Printed on a line of its own right before the measured phase starts, as {@code js/peer.js} does. */
+    static final String MEASURING = "MEASURING";
+    /** Printed on a line of its own right after the measured phase ends. */
+    static final String MEASURED = "MEASURED";
+
     private ClientProbe() {}
 
     /** {@code <client> <endpoint> <throughput|latency|latency-wait> <count> <window|rate per second>}. */
@@ -45,6 +51,8 @@ public final class ClientProbe {
             } else if (mode.equals("latency-wait")) {
                 waiting(echoer, Math.min(5000, Math.max(2000, count / 2)), param);
             }
+            System.out.println(MEASURING); // the harness samples the server's CPU time at these two lines
+            System.out.flush();
             long cpu0 = Cpu.processNanos();
             long t0 = System.nanoTime();
             ArrayNode latencies = out.arrayNode();
@@ -59,6 +67,8 @@ public final class ClientProbe {
             }
             long seconds = System.nanoTime() - t0;
             long cpu = Cpu.processNanos() - cpu0;
+            System.out.println(MEASURED);
+            System.out.flush();
             out.put("client", client).put("mode", mode).put("replies", count).put("seconds", seconds / 1e9)
                     .put("cpuNanos", cpu).set("latenciesMicros", latencies);
         }

@@ -17,6 +17,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -48,21 +51,26 @@ public final class LoadHarness {
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final ArrayNode figures = JsonNodeFactory.instance.arrayNode();
     private final ArrayNode skipped = JsonNodeFactory.instance.arrayNode();
+    private final Long externalServerPid;
     private String phoenixEndpoint;
     private String rawEndpoint;
+    /** The server's process, whose CPU time each pipelined run measures; null when unknown (--server without a pid). */
+    private ProcessHandle serverHandle;
 
-    private LoadHarness(boolean quick, String externalServer, Path jsDir) {
+    private LoadHarness(boolean quick, String externalServer, Long externalServerPid, Path jsDir) {
         this.quick = quick;
         this.externalServer = externalServer;
+        this.externalServerPid = externalServerPid;
         this.jsDir = jsDir;
     }
 
-    /** {@code [--quick] [--json FILE] [--svg FILE] [--server URL] [--js DIR] [--only NAME,...]}. */
+    /** {@code [--quick] [--json FILE] [--svg FILE] [--server URL [--server-pid PID]] [--js DIR] [--only NAME,...]}. */
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         String json = null;
         String svg = null;
         String server = null;
+        Long serverPid = null;
         String js = "benchmarks/js";
         List<String> only = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -71,6 +79,7 @@ public final class LoadHarness {
                 case "--json" -> json = arg(args, ++i, "--json");
                 case "--svg" -> svg = arg(args, ++i, "--svg");
                 case "--server" -> server = arg(args, ++i, "--server");
+                case "--server-pid" -> serverPid = Long.parseLong(arg(args, ++i, "--server-pid"));
                 case "--js" -> js = arg(args, ++i, "--js");
                 case "--only" -> only.addAll(Arrays.asList(arg(args, ++i, "--only").split(",")));
                 case "--replot" -> {
@@ -83,13 +92,17 @@ public final class LoadHarness {
                 }
                 default -> {
                     System.err.println("unknown argument \"" + args[i] + "\"");
-                    System.err.println("usage: LoadHarness [--quick] [--json FILE] [--svg FILE] [--server ws://HOST:PORT/socket]"
+                    System.err.println("usage: LoadHarness [--quick] [--json FILE] [--svg FILE] [--server ws://HOST:PORT/socket [--server-pid PID]]"
                             + " [--js DIR] [--only throughput,latency,connections,large,codec,fanout,server,testing] | --replot RUN.json --svg FILE");
                     System.exit(2);
                 }
             }
         }
-        LoadHarness h = new LoadHarness(quick, server, Path.of(js));
+        if (serverPid != null && server == null) {
+            System.err.println("--server-pid names the process of the server given with --server");
+            System.exit(2);
+        }
+        LoadHarness h = new LoadHarness(quick, server, serverPid, Path.of(js));
         ObjectNode report = h.run(only);
         if (json != null) {
             Files.writeString(Path.of(json), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -141,10 +154,17 @@ public final class LoadHarness {
         Process serverProcess = null;
         if (externalServer == null) {
             serverProcess = startServer();
-            report.putObject("server").put("kind", "fake").put("url", phoenixEndpoint).put("raw", rawEndpoint);
+            serverHandle = serverProcess.toHandle();
+            report.putObject("server").put("kind", "fake").put("url", phoenixEndpoint).put("raw", rawEndpoint)
+                    .put("pid", serverHandle.pid());
         } else {
             phoenixEndpoint = externalServer;
-            report.putObject("server").put("kind", "external").put("url", phoenixEndpoint);
+            ObjectNode s = report.putObject("server").put("kind", "external").put("url", phoenixEndpoint);
+            if (externalServerPid != null) {
+                serverHandle = ProcessHandle.of(externalServerPid).orElseThrow(() -> new IllegalArgumentException(
+                        "--server-pid " + externalServerPid + ": no such process"));
+                s.put("pid", externalServerPid);
+            }
         }
         String node = nodeVersion();
         machine.put("node", node == null ? "missing" : node);
@@ -209,6 +229,14 @@ public final class LoadHarness {
         return p;
     }
 
+    /** The server process's CPU time so far (every thread), or -1 when the harness does not know its process. */
+    private long serverCpuNanos() {
+        if (serverHandle == null) {
+            return -1;
+        }
+        return serverHandle.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
     // ---------------------------------------------------------------- child processes
 
     private record Result(int exit, String stdout, String stderr) {
@@ -233,13 +261,18 @@ public final class LoadHarness {
     }
 
     private Result exec(List<String> command, File dir, long timeoutSeconds) throws Exception {
+        return exec(command, dir, timeoutSeconds, line -> { });
+    }
+
+    /** Runs a child to its end; {@code onLine} sees each line of its standard output as it comes. */
+    private Result exec(List<String> command, File dir, long timeoutSeconds, Consumer<String> onLine) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (dir != null) {
             pb.directory(dir);
         }
         Process p = pb.start();
-        CompletableFuture<String> out = drain(p.getInputStream());
-        CompletableFuture<String> err = drain(p.getErrorStream());
+        CompletableFuture<String> out = drain(p.getInputStream(), onLine);
+        CompletableFuture<String> err = drain(p.getErrorStream(), line -> { });
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             return new Result(-1, out.getNow(""), "timed out after " + timeoutSeconds + " s");
@@ -247,13 +280,18 @@ public final class LoadHarness {
         return new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
     }
 
-    private static CompletableFuture<String> drain(java.io.InputStream in) {
+    private static CompletableFuture<String> drain(java.io.InputStream in, Consumer<String> onLine) {
         return CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            StringBuilder all = new StringBuilder();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    onLine.accept(line);
+                    all.append(line).append('\n');
+                }
             } catch (IOException e) {
-                return "";
+                // the child is gone: what it wrote so far is all there is
             }
+            return all.toString();
         });
     }
 
@@ -301,13 +339,18 @@ public final class LoadHarness {
     }
 
     private Result clientRun(String client, String node, String mode, int count, int param) throws Exception {
+        return clientRun(client, node, mode, count, param, line -> { });
+    }
+
+    private Result clientRun(String client, String node, String mode, int count, int param, Consumer<String> onLine)
+            throws Exception {
         if (client.equals("phoenix.js")) {
             return exec(List.of("node", "peer.js", phoenixEndpoint, mode, String.valueOf(count), String.valueOf(param)),
-                    jsDir.toFile(), 180);
+                    jsDir.toFile(), 180, onLine);
         }
         String endpoint = client.equals("raw") ? rawEndpoint : phoenixEndpoint;
         return exec(jvm(ClientProbe.class.getName(), client, endpoint, mode, String.valueOf(count),
-                String.valueOf(param)), null, 180);
+                String.valueOf(param)), null, 180, onLine);
     }
 
     private List<String> allClients(String node) throws Exception {
@@ -328,14 +371,26 @@ public final class LoadHarness {
             List<double[]> results = new ArrayList<>();
             for (int run = 0; run < runs; run++) {
                 System.out.println("throughput: " + client + " run " + (run + 1) + "/" + runs + ", " + count + " pushes, window 64");
-                Result r = clientRun(client, node, "throughput", count, 64);
+                // The server's CPU time over the probe's measured phase, which the probe brackets with two lines
+                AtomicLong server0 = new AtomicLong(-1);
+                AtomicLong server1 = new AtomicLong(-1);
+                Result r = clientRun(client, node, "throughput", count, 64, line -> {
+                    if (line.equals(ClientProbe.MEASURING)) {
+                        server0.set(serverCpuNanos());
+                    } else if (line.equals(ClientProbe.MEASURED)) {
+                        server1.set(serverCpuNanos());
+                    }
+                });
                 JsonNode j = r.json();
                 if (j == null) {
                     skip("throughput", client, r.why());
                     break;
                 }
-                results.add(new double[] {j.get("replies").asLong() / j.get("seconds").asDouble(),
-                        j.get("cpuNanos").asDouble() / j.get("replies").asLong() / 1000});
+                long replies = j.get("replies").asLong();
+                double server = server0.get() < 0 || server1.get() < 0 ? Double.NaN
+                        : (server1.get() - server0.get()) / 1000.0 / replies;
+                results.add(new double[] {replies / j.get("seconds").asDouble(),
+                        j.get("cpuNanos").asDouble() / replies / 1000, server});
             }
             if (results.size() == runs) {
                 results.sort((a, b) -> Double.compare(a[0], b[0]));
@@ -343,6 +398,13 @@ public final class LoadHarness {
                 figure("throughput", client, "roundTripsPerSecond", median[0], "1/s", "median of " + runs + " runs");
                 figure("cpu", client, "cpuMicrosPerRoundTrip", median[1], "us",
                         "whole client process CPU time / replies, pipelined run");
+                if (!Double.isNaN(median[2])) {
+                    figure("cpu", client, "serverCpuMicrosPerRoundTrip", median[2], "us",
+                            "the server process's CPU time during the measured phase / replies, pipelined run");
+                    figure("cpu", client, "coresInUse", median[0] * (median[1] + median[2]) / 1e6, "cores",
+                            "round trips/s x (client + server CPU per round trip): how close the run came to the machine's "
+                                    + Runtime.getRuntime().availableProcessors() + " cores");
+                }
             }
         }
     }
