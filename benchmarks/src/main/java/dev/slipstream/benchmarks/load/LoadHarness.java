@@ -79,7 +79,7 @@ public final class LoadHarness {
                 case "--json" -> json = arg(args, ++i, "--json");
                 case "--svg" -> svg = arg(args, ++i, "--svg");
                 case "--server" -> server = arg(args, ++i, "--server");
-                case "--server-pid" -> serverPid = Long.parseLong(arg(args, ++i, "--server-pid"));
+                case "--server-pid" -> serverPid = pid(arg(args, ++i, "--server-pid"));
                 case "--js" -> js = arg(args, ++i, "--js");
                 case "--only" -> only.addAll(Arrays.asList(arg(args, ++i, "--only").split(",")));
                 case "--replot" -> {
@@ -121,6 +121,14 @@ public final class LoadHarness {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[i];
+    }
+
+    private static long pid(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--server-pid needs a process id, not \"" + value + "\"");
+        }
     }
 
     private interface Phase {
