@@ -51,16 +51,15 @@ public final class LoadHarness {
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final ArrayNode figures = JsonNodeFactory.instance.arrayNode();
     private final ArrayNode skipped = JsonNodeFactory.instance.arrayNode();
-    private final Long externalServerPid;
     private String phoenixEndpoint;
     private String rawEndpoint;
     /** The server's process, whose CPU time each pipelined run measures; null when unknown (--server without a pid). */
     private ProcessHandle serverHandle;
 
-    private LoadHarness(boolean quick, String externalServer, Long externalServerPid, Path jsDir) {
+    private LoadHarness(boolean quick, String externalServer, ProcessHandle externalServerProcess, Path jsDir) {
         this.quick = quick;
         this.externalServer = externalServer;
-        this.externalServerPid = externalServerPid;
+        this.serverHandle = externalServerProcess;
         this.jsDir = jsDir;
     }
 
@@ -98,11 +97,17 @@ public final class LoadHarness {
                 }
             }
         }
-        if (serverPid != null && server == null) {
-            System.err.println("--server-pid names the process of the server given with --server");
-            System.exit(2);
+        ProcessHandle serverProcess = null;
+        if (serverPid != null) {
+            if (server == null) {
+                System.err.println("--server-pid names the process of the server given with --server");
+                System.exit(2);
+            }
+            long pid = serverPid;
+            serverProcess = ProcessHandle.of(pid)
+                    .orElseThrow(() -> new IllegalArgumentException("--server-pid " + pid + ": no such process"));
         }
-        LoadHarness h = new LoadHarness(quick, server, serverPid, Path.of(js));
+        LoadHarness h = new LoadHarness(quick, server, serverProcess, Path.of(js));
         ObjectNode report = h.run(only);
         if (json != null) {
             Files.writeString(Path.of(json), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -168,10 +173,8 @@ public final class LoadHarness {
         } else {
             phoenixEndpoint = externalServer;
             ObjectNode s = report.putObject("server").put("kind", "external").put("url", phoenixEndpoint);
-            if (externalServerPid != null) {
-                serverHandle = ProcessHandle.of(externalServerPid).orElseThrow(() -> new IllegalArgumentException(
-                        "--server-pid " + externalServerPid + ": no such process"));
-                s.put("pid", externalServerPid);
+            if (serverHandle != null) {
+                s.put("pid", serverHandle.pid());
             }
         }
         String node = nodeVersion();
