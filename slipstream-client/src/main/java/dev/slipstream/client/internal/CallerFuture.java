@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 /**
  * The future a caller gets from the client: a thread that only waits on it ({@code get}, {@code join}) is woken by
  * the client's owner itself, the moment the reply is in, while stages chained on it ({@code thenApply},
- * {@code whenComplete}, {@code allOf}, ...) run on the completion pool, never on the owner or a transport thread.
+ * {@code whenComplete}, {@code allOf}, ...) run where the transport says ({@code Transport.completions}: the
+ * completion pool, or a transport thread no longer doing I/O), never on the owner or a thread doing I/O.
  *
  * <p>How: the outcome lives first in a private future that only waiting threads ever wait on, which the owner
  * completes where it runs (its waiters are parked threads, never code). The public future itself is settled with

@@ -77,7 +77,8 @@ public final class ConnectionOwner {
         // timer): no thread hand-off per command or frame. It never runs user code, which goes to `callbacks`.
         this.executor = new SerialExecutor(pool, true, this::whenIdle);
         this.replies = new AwaitedReplies(scheduler, token -> () -> send(new Command.DeadlinesDue(token)));
-        this.out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());
+        this.out = new Delivery(listener, scheduler, new SerialExecutor(pool),
+                config.transport().completions(SharedPools.completions()));
         this.connection = new Connection(this);
         this.writer = new Writer(this, replies);
         this.heartbeat = new Heartbeat(this);

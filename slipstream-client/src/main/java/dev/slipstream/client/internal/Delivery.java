@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * What the {@link ConnectionOwner} hands to user code, and where: events and module callbacks in order on the
  * client's callbacks executor (pooled, never inline, so never on the owner's thread), callers' futures completed so
- * that a waiting thread wakes from the owner and dependent stages run on the completion pool.
+ * that a waiting thread wakes from the owner and dependent stages run on the completer: the completion pool, or
+ * where the transport runs them off its I/O ({@code Transport.completions}).
  *
  * <pre>{@code
  * Delivery out = new Delivery(listener, scheduler, new SerialExecutor(pool), SharedPools.completions());

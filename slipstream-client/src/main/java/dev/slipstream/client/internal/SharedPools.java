@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The two pools shared by every client of the application. {@link #clients()} runs the clients' serial executors:
- * a few threads, as many as cores. {@link #completions()} completes the futures handed to callers, so that code
- * chained on them (even blocking code) never runs on, nor blocks, a client's owner.
+ * a few threads, as many as cores. {@link #completions()} completes the futures handed to callers (unless their
+ * transport runs that work itself off its I/O, {@code Transport.completions}), so that code chained on them (even
+ * blocking code) never runs on, nor blocks, a client's owner.
  *
  * <p>The completion pool is a {@link ForkJoinPool} with as many threads as cores, not a pool that grows per task:
  * a cached pool grew to dozens of threads completing thousands of futures in a burst, and every completion cost a

@@ -1,6 +1,7 @@
 package dev.slipstream.client.transport;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The small interface the client talks to for moving websocket frames. A transport opens connections, moves frames
@@ -32,4 +33,15 @@ public interface Transport {
      * reports these as a rejected and a timed-out connect, anything else as a network failure.
      */
     CompletableFuture<TransportConnection> open(TransportRequest request, TransportListener listener);
+
+    /**
+     * Where the client completes callers' futures, so where the stages chained on them run, given the client's
+     * completion pool: by default that pool. A transport whose reading thread can hand its I/O over to another thread
+     * returns an executor that runs a task given while handling a frame on the thread that read it, once that thread
+     * no longer does I/O, and on the pool otherwise. Either way a task never runs on a thread that is doing I/O, nor
+     * inside the listener call it was given in: callers' code can block there without holding up any connection.
+     */
+    default Executor completions(Executor pool) {
+        return pool;
+    }
 }

@@ -7,7 +7,7 @@
  *       WebSocket on one shared {@code HttpClient}. Nothing to add, nothing to tune; it cannot show the headers of a
  *       successful upgrade and holds about 60 KB of buffers per connection.</li>
  *   <li>{@code NioWebSocketTransport} (module {@code slipstream-transport-nio}): RFC 6455 on {@code java.nio}, one shared
- *       selector thread, no I/O buffer held by an idle connection (about 5 KB of heap per idle client connection,
+ *       selector (two threads taking turns on it), no I/O buffer held by an idle connection (about 5 KB of heap per idle client connection,
  *       all included), sends written from the caller's thread, every upgrade response header visible. Pick it for
  *       many connections, CPU per message, or the headers.</li>
  * </ul>

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -24,8 +25,9 @@ import javax.net.ssl.SSLContext;
  * message. It is not the default ({@link JdkWebSocketTransport} is); pick it on the client builder.
  *
  * <ul>
- *   <li><b>Threads:</b> no thread per connection. Every transport shares one selector thread
- *       ({@code slipstream-nio-1}, daemon) unless {@link Builder#loops(int)} gives it loops of its own. DNS lookups and
+ *   <li><b>Threads:</b> no thread per connection. Every transport shares one loop unless {@link Builder#loops(int)}
+ *       gives it loops of its own; a loop's threads ({@code slipstream-nio-N-K}, daemon; two while no stage blocks,
+ *       at most 16) take turns leading its selector. DNS lookups and
  *       TLS certificate checks run on a small shared pool ({@code slipstream-nio-worker-N}, no thread while idle),
  *       never on a loop and never on the caller.</li>
  *   <li><b>Memory:</b> an idle {@code ws://} connection holds no I/O buffer: each loop has one read buffer for all its
@@ -33,7 +35,9 @@ import javax.net.ssl.SSLContext;
  *       is allocated once at its exact size when its header arrives (after the size check); an outbound one costs at
  *       most one masked copy.</li>
  *   <li><b>Hand-offs:</b> {@code send} writes to the non-blocking socket from the caller's thread when nothing is
- *       queued; reads and listener calls happen on the loop.</li>
+ *       queued; reads and listener calls happen on the loop. The stages of callers' futures that a reply decided run
+ *       on the thread that read it, once it handed the loop to another of its threads ({@link #completions}): no
+ *       thread hand-off between a reply and its stage, and a stage that blocks holds up no reading.</li>
  *   <li><b>Headers:</b> {@link TransportConnection#upgradeResponse()} has the status and every response header of
  *       the upgrade, and an {@link UpgradeRejectedException} has them for a refused one.</li>
  *   <li><b>TLS:</b> {@code wss://} on an {@link javax.net.ssl.SSLEngine} with hostname verification and SNI; the
@@ -85,6 +89,12 @@ public final class NioWebSocketTransport implements Transport, AutoCloseable {
     /** Options: TLS context, selector threads, close bound. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Tasks given on a loop's thread run there once it handed its I/O to another thread of the loop. */
+    @Override
+    public Executor completions(Executor pool) {
+        return task -> LoopGroup.afterIo(task, pool);
     }
 
     @Override

@@ -5,7 +5,7 @@ import dev.slipstream.client.transport.Transport;
 
 /**
  * Every case of {@link UserCodeThreadsTest} (in slipstream-client's tests) again on {@link NioWebSocketTransport}: the
- * owner runs on its selector thread when a reply arrives, user code never does.
+ * owner runs on the loop's leading thread when a reply arrives, user code never does while that thread leads.
  */
 class UserCodeThreadsNioTest extends UserCodeThreadsTest {
     @Override

@@ -5,16 +5,26 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * One selector thread ({@code slipstream-nio-N}, daemon) serving many connections: it reads, runs the tasks other
- * threads hand it, and fires its timers. It owns one read buffer shared by all its connections, so an idle connection
- * holds no I/O buffer. An exception from one connection goes to that connection's {@link Handler#onFailure}; the loop
- * carries on.
+ * One selector serving many connections, led by one of its {@link LoopThread}s at a time: the leader reads, runs the
+ * tasks other threads hand it, and fires its timers ("the loop thread" in the other classes' comments is whichever
+ * thread leads). It owns one read buffer shared by all its connections, so an idle connection holds no I/O buffer. An
+ * exception from one connection goes to that connection's {@link Handler#onFailure}; the loop carries on.
+ *
+ * <p>Work that must not run on a thread doing I/O but should run as soon as the frame that decided it was read (the
+ * stages of callers' futures) is given to {@link #afterIo}: at the end of its turn the leader hands the loop to an
+ * idle follower (woken, or started) and runs that work itself ({@link LoopThread}). At most {@link #MAX_THREADS}
+ * threads per loop (two while nothing blocks); beyond that the work goes to the pool it came with.
  *
  * <pre>{@code
  * EventLoop loop = new EventLoop();
@@ -23,10 +33,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class EventLoop {
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
-    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final AtomicInteger LOOPS = new AtomicInteger();
     static final int READ_BUFFER_BYTES = 64 * 1024;
     /** Enough for several TLS records (16 KiB of plaintext each, plus overhead). */
     static final int TLS_NET_BUFFER_BYTES = 64 * 1024;
+    /** Threads of one loop: the leader and its followers, all but two of them only while callers' code blocks. */
+    static final int MAX_THREADS = 16;
 
     /** What a selection key's attachment is. */
     interface Handler {
@@ -56,7 +68,14 @@ final class EventLoop {
     }
 
     private final Selector selector;
-    private final Thread thread;
+    private final int number;
+    private final AtomicInteger threadNumbers = new AtomicInteger();
+    /** Every live thread of this loop (copied on change, which is rare): the leader looks for held-up batches. */
+    private volatile LoopThread[] threads = new LoopThread[0];
+    /** The thread leading now: the only one that touches the selector, the timers and the buffers. */
+    private volatile LoopThread leader;
+    /** Followers waiting for their turn, the one idle last first (its cache is the warmest). */
+    private final ConcurrentLinkedDeque<LoopThread> idle = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** False only while the loop is about to block in select: then a new task needs a wakeup. */
     private final AtomicBoolean awake = new AtomicBoolean(true);
@@ -71,21 +90,39 @@ final class EventLoop {
 
     EventLoop() throws IOException {
         selector = Selector.open();
-        thread = new Thread(this::run, "slipstream-nio-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        thread.start();
+        number = LOOPS.incrementAndGet();
+        LoopThread first = newThread();
+        leader = first;
+        first.start();
     }
 
     Selector selector() {
         return selector;
     }
 
+    /** Whether the calling thread leads this loop now (the "loop thread" of every other comment). */
     boolean inLoop() {
-        return Thread.currentThread() == thread;
+        return Thread.currentThread() == leader;
+    }
+
+    boolean leads(LoopThread t) {
+        return leader == t && !stopping;
     }
 
     boolean isTerminated() {
         return terminated;
+    }
+
+    /**
+     * Runs {@code task} once the calling thread handed the loop over, or on {@code pool} when it does not lead this
+     * loop or the loop has no thread to hand over to. Tasks run in the order given.
+     */
+    static void afterIo(Runnable task, Executor pool) {
+        if (Thread.currentThread() instanceof LoopThread t && t.leads()) {
+            t.later(task, pool);
+        } else {
+            pool.execute(task);
+        }
     }
 
     /** Runs {@code task} on the loop thread soon; tasks run in the order given. */
@@ -140,34 +177,121 @@ final class EventLoop {
         return tlsApp;
     }
 
-    /** Stops the loop: its connections fail, its thread ends. */
+    /** Stops the loop: its connections fail, its threads end. */
     void stop() {
         stopping = true;
         selector.wakeup();
     }
 
-    private void run() {
+    // ============================================================================================ leading the loop
+
+    private synchronized LoopThread newThread() {
+        LoopThread t = new LoopThread(this, "slipstream-nio-" + number + "-" + threadNumbers.incrementAndGet());
+        LoopThread[] all = Arrays.copyOf(threads, threads.length + 1);
+        all[all.length - 1] = t;
+        threads = all;
+        return t;
+    }
+
+    /** A thread of this loop ended (or never started). */
+    synchronized void unregister(LoopThread t) {
+        threads = Arrays.stream(threads).filter(x -> x != t).toArray(LoopThread[]::new);
+    }
+
+    /** A thread of this loop waits for its turn. */
+    void idle(LoopThread t) {
+        idle.addFirst(t);
+    }
+
+    /** A follower that waited too long leaves. */
+    void notIdle(LoopThread t) {
+        idle.remove(t);
+    }
+
+    /** Leads until the loop stops or this thread hands it over; runs what the turn left for after the I/O. */
+    void lead(LoopThread self) {
         while (!stopping) {
             try {
-                long waitNanos = runTimers();
-                if (!tasks.isEmpty()) {
-                    selector.selectNow(this::dispatch);
-                } else {
-                    awake.set(false);
-                    if (tasks.isEmpty() && !stopping) {
-                        long millis = waitNanos < 0 ? 0 : Math.max(1, (waitNanos + 999_999) / 1_000_000);
-                        selector.select(this::dispatch, millis);
-                    } else {
-                        selector.selectNow(this::dispatch);
-                    }
-                    awake.set(true);
-                }
-                runTasks();
+                turn();
             } catch (Throwable t) {
-                LOG.log(Level.ERROR, "slipstream websocket loop " + thread.getName() + " caught an error; it goes on", t);
+                LOG.log(Level.ERROR, "slipstream websocket loop " + self.getName() + " caught an error; it goes on", t);
+            }
+            if (self.sealLater()) { // sealed before the hand-over, so that the next leader can rescue it
+                if (handOver(self)) {
+                    self.runLater();
+                    return;
+                }
+                self.laterToPools(); // no thread to hand over to
             }
         }
         terminate();
+    }
+
+    /** One turn: due timers, held-up batches, ready sockets, queued tasks. */
+    private void turn() throws IOException {
+        long waitNanos = earliest(runTimers(), rescueHeldUp());
+        if (!tasks.isEmpty()) {
+            selector.selectNow(this::dispatch);
+        } else {
+            awake.set(false);
+            if (tasks.isEmpty() && !stopping) {
+                long millis = waitNanos < 0 ? 0 : Math.max(1, (waitNanos + 999_999) / 1_000_000);
+                selector.select(this::dispatch, millis);
+            } else {
+                selector.selectNow(this::dispatch);
+            }
+            awake.set(true);
+        }
+        runTasks();
+    }
+
+    /**
+     * Makes an idle follower (or a new thread) the leader; false when the loop has all the threads it may, or no new
+     * one could start. The new leader is named before it is woken, so it sees itself as the leader from its first step.
+     */
+    private boolean handOver(LoopThread self) {
+        LoopThread next;
+        while ((next = idle.pollFirst()) != null) {
+            leader = next;
+            if (next.promote()) {
+                LockSupport.unpark(next);
+                return true;
+            }
+        }
+        leader = self;
+        if (threads.length >= MAX_THREADS) {
+            return false;
+        }
+        next = newThread();
+        next.promoteNew();
+        leader = next;
+        try {
+            next.start();
+            return true;
+        } catch (Throwable t) { // no thread to be had: this one keeps leading
+            leader = self;
+            unregister(next);
+            LOG.log(Level.WARNING, "slipstream websocket loop could not start a thread; callers' stages go to the pool", t);
+            return false;
+        }
+    }
+
+    /** Rescues batches held up by one piece; returns the nanoseconds until the next may need it, or -1. */
+    private long rescueHeldUp() {
+        LoopThread[] all = threads;
+        if (all.length < 2) {
+            return -1;
+        }
+        long now = System.nanoTime();
+        long wait = -1;
+        for (LoopThread t : all) {
+            wait = earliest(wait, t.rescueIfHeldUp(now));
+        }
+        return wait;
+    }
+
+    private static long earliest(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     private void dispatch(SelectionKey key) {
@@ -233,7 +357,7 @@ final class EventLoop {
 
     private void terminate() {
         try {
-            for (SelectionKey key : new java.util.ArrayList<>(selector.keys())) {
+            for (SelectionKey key : new ArrayList<>(selector.keys())) {
                 failSafely((Handler) key.attachment(), new IOException("the websocket transport was closed"));
             }
             selector.close();
@@ -243,5 +367,9 @@ final class EventLoop {
         terminated = true;
         runTasks();
         timers.clear();
+        LoopThread t;
+        while ((t = idle.pollFirst()) != null) {
+            t.dismiss();
+        }
     }
 }

@@ -63,6 +63,11 @@ public final class LoopGroup {
         return Worker.POOL;
     }
 
+    /** Runs {@code task} once the calling loop thread handed its I/O over, or on {@code pool} when not on one. */
+    public static void afterIo(Runnable task, Executor pool) {
+        EventLoop.afterIo(task, pool);
+    }
+
     public int size() {
         return size;
     }

@@ -1,0 +1,176 @@
+package dev.slipstream.transport.nio.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The threads of one {@link EventLoop} taking turns: work given to {@link EventLoop#afterIo} during a turn runs on
+ * the thread that led it, after it handed the loop to another; nothing that work does holds up the loop or, for
+ * longer than the patience, the rest of its batch; beyond {@link EventLoop#MAX_THREADS} the work goes to its pool;
+ * stopping the loop ends all its threads.
+ */
+class LoopThreadsTest {
+    private final AtomicInteger poolThreads = new AtomicInteger();
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-pool-" + poolThreads.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+    private EventLoop loop;
+    private String threadPrefix;
+
+    @BeforeEach
+    void start() throws Exception {
+        loop = new EventLoop();
+        String first = onLoop(() -> Thread.currentThread().getName());
+        assertThat(first).matches("slipstream-nio-\\d+-1");
+        threadPrefix = first.substring(0, first.length() - 1);
+    }
+
+    @AfterEach
+    void stop() {
+        loop.stop();
+        pool.shutdownNow();
+    }
+
+    @Test
+    void workGivenDuringATurnRunsOnTheThreadThatLedItOnceAnotherLeads() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> leader = new CompletableFuture<>();
+        CompletableFuture<String> ranOn = new CompletableFuture<>();
+        CompletableFuture<Boolean> ledWhileRunning = new CompletableFuture<>();
+        loop.execute(() -> {
+            leader.complete(Thread.currentThread().getName());
+            EventLoop.afterIo(() -> {
+                ranOn.complete(Thread.currentThread().getName());
+                ledWhileRunning.complete(loop.inLoop());
+                awaitLatch(release);
+            }, pool);
+        });
+        assertThat(ranOn.get(10, TimeUnit.SECONDS)).isEqualTo(leader.get());
+        assertThat(ledWhileRunning.get()).as("the thread still led the loop while running the work").isFalse();
+
+        // While that work blocks, another thread leads: tasks and timers still run.
+        String nextLeader = onLoop(() -> Thread.currentThread().getName());
+        CompletableFuture<String> timer = new CompletableFuture<>();
+        loop.execute(() -> loop.schedule(TimeUnit.MILLISECONDS.toNanos(5),
+                () -> timer.complete(Thread.currentThread().getName())));
+        assertThat(nextLeader).startsWith(threadPrefix).isNotEqualTo(leader.get());
+        assertThat(timer.get(10, TimeUnit.SECONDS)).isEqualTo(nextLeader);
+        release.countDown();
+    }
+
+    @Test
+    void workGivenOffTheLoopGoesToItsPool() throws Exception {
+        CompletableFuture<String> ranOn = new CompletableFuture<>();
+        EventLoop.afterIo(() -> ranOn.complete(Thread.currentThread().getName()), pool);
+        assertThat(ranOn.get(10, TimeUnit.SECONDS)).startsWith("test-pool-");
+    }
+
+    @Test
+    void aPieceThatWaitsForOneAfterItInItsBatchIsNotLeftWaitingForItself() throws Exception {
+        CountDownLatch secondRan = new CountDownLatch(1);
+        CompletableFuture<Boolean> firstSawSecond = new CompletableFuture<>();
+        CompletableFuture<String> secondOn = new CompletableFuture<>();
+        loop.execute(() -> {
+            EventLoop.afterIo(() -> firstSawSecond.complete(awaitLatch(secondRan)), pool);
+            EventLoop.afterIo(() -> {
+                secondOn.complete(Thread.currentThread().getName());
+                secondRan.countDown();
+            }, pool);
+        });
+        assertThat(firstSawSecond.get(20, TimeUnit.SECONDS)).as("the second piece ran while the first waited").isTrue();
+        assertThat(secondOn.get()).as("rescued to its pool by the leader").startsWith("test-pool-");
+    }
+
+    @Test
+    void piecesInABatchRunInOrderOnOneThreadWhenNoneHoldsUpTheNext() throws Exception {
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch done = new CountDownLatch(100);
+        loop.execute(() -> {
+            for (int i = 0; i < 100; i++) {
+                int n = i;
+                EventLoop.afterIo(() -> {
+                    order.add(n);
+                    threads.add(Thread.currentThread().getName());
+                    done.countDown();
+                }, pool);
+            }
+        });
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(order).isSorted().hasSize(100);
+        assertThat(threads).hasSize(1).allMatch(t -> t.startsWith(threadPrefix));
+    }
+
+    @Test
+    void beyondItsThreadsTheLoopGivesTheWorkToItsPoolAndStillRuns() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        List<String> ranOn = new CopyOnWriteArrayList<>();
+        int pieces = EventLoop.MAX_THREADS + 2;
+        for (int i = 0; i < pieces; i++) {
+            CountDownLatch started = new CountDownLatch(1);
+            loop.execute(() -> EventLoop.afterIo(() -> {
+                ranOn.add(Thread.currentThread().getName());
+                started.countDown();
+                awaitLatch(gate);
+            }, pool));
+            assertThat(started.await(10, TimeUnit.SECONDS)).as("piece %s started; ran on %s", i, ranOn).isTrue();
+        }
+        assertThat(loopThreads()).as("one leads, the rest run held pieces").hasSize(EventLoop.MAX_THREADS);
+        assertThat(ranOn.subList(0, EventLoop.MAX_THREADS - 1)).allMatch(t -> t.startsWith(threadPrefix));
+        assertThat(ranOn.subList(EventLoop.MAX_THREADS - 1, pieces)).allMatch(t -> t.startsWith("test-pool-"));
+        assertThat(onLoop(() -> "led")).isEqualTo("led");
+        gate.countDown();
+    }
+
+    @Test
+    void stoppingEndsEveryThreadOfTheLoop() throws Exception {
+        CountDownLatch ran = new CountDownLatch(3);
+        for (int i = 0; i < 3; i++) {
+            loop.execute(() -> EventLoop.afterIo(ran::countDown, pool));
+        }
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> loopThreads().size() >= 2);
+        loop.stop();
+        await("every thread of the loop ends").atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(loopThreads()).isEmpty());
+        assertThat(loop.isTerminated()).isTrue();
+    }
+
+    private Set<String> loopThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(threadPrefix)).collect(Collectors.toSet());
+    }
+
+    private <T> T onLoop(java.util.function.Supplier<T> body) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(body.get()));
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    private static boolean awaitLatch(CountDownLatch latch) {
+        try {
+            return latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
