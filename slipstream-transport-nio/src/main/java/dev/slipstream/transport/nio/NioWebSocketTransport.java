@@ -26,8 +26,8 @@ import javax.net.ssl.SSLContext;
  *
  * <ul>
  *   <li><b>Threads:</b> no thread per connection. Every transport shares one loop unless {@link Builder#loops(int)}
- *       gives it loops of its own; a loop's threads ({@code slipstream-nio-N-K}, daemon; two while no stage blocks,
- *       at most 16) take turns leading its selector. DNS lookups and
+ *       gives it loops of its own; a loop's two threads ({@code slipstream-nio-N-K}, daemon; the second made
+ *       on first need, ended after 30 s idle) take turns leading its selector. DNS lookups and
  *       TLS certificate checks run on a small shared pool ({@code slipstream-nio-worker-N}, no thread while idle),
  *       never on a loop and never on the caller.</li>
  *   <li><b>Memory:</b> an idle {@code ws://} connection holds no I/O buffer: each loop has one read buffer for all its

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Work that must not run on a thread doing I/O but should run as soon as the frame that decided it was read (the
  * stages of callers' futures) is given to {@link #afterIo}: at the end of its turn the leader hands the loop to an
  * idle follower (woken, or started) and runs that work itself ({@link LoopThread}). At most {@link #MAX_THREADS}
- * threads per loop (two while nothing blocks); beyond that the work goes to the pool it came with.
+ * threads per loop; when none is idle, the work goes to the pool it came with.
  *
  * <pre>{@code
  * EventLoop loop = new EventLoop();
@@ -37,8 +37,12 @@ final class EventLoop {
     static final int READ_BUFFER_BYTES = 64 * 1024;
     /** Enough for several TLS records (16 KiB of plaintext each, plus overhead). */
     static final int TLS_NET_BUFFER_BYTES = 64 * 1024;
-    /** Threads of one loop: the leader and its followers, all but two of them only while callers' code blocks. */
-    static final int MAX_THREADS = 16;
+    /**
+     * Threads of one loop: the leader and one follower. When the follower is still busy with the work of its own turn
+     * (or blocked in it), the leader's work goes to its pool: a burst never grows threads, and blocking work never
+     * holds up the loop.
+     */
+    static final int MAX_THREADS = 2;
 
     /** What a selection key's attachment is. */
     interface Handler {
