@@ -119,7 +119,8 @@ final class EventLoop {
 
     /**
      * Runs {@code task} once the calling thread handed the loop over, or on {@code pool} when it does not lead this
-     * loop or the loop has no thread to hand over to. Tasks run in the order given.
+     * loop or the loop has no thread to hand over to. The tasks of one turn run in the order given, unless one holds
+     * up the rest for the patience, which then go to their pools.
      */
     static void afterIo(Runnable task, Executor pool) {
         if (Thread.currentThread() instanceof LoopThread t && t.leads()) {
@@ -286,10 +287,9 @@ final class EventLoop {
         if (all.length < 2) {
             return -1;
         }
-        long now = System.nanoTime();
         long wait = -1;
         for (LoopThread t : all) {
-            wait = earliest(wait, t.rescueIfHeldUp(now));
+            wait = earliest(wait, t.rescueIfHeldUp());
         }
         return wait;
     }

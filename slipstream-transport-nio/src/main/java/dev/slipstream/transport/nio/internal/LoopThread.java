@@ -86,12 +86,12 @@ final class LoopThread extends Thread {
      * By the leader: when one piece of this thread's batch has run for the patience, hands the pieces not started to
      * their pools. Returns the nanoseconds until that is due, or -1 when nothing waits behind a piece.
      */
-    long rescueIfHeldUp(long now) {
+    long rescueIfHeldUp() {
         Batch b = running;
         if (b == null || !b.waiting()) {
-            return -1;
+            return -1; // the usual case: no clock read on the leader's turn
         }
-        long left = PATIENCE_NANOS - (now - b.pieceStarted);
+        long left = PATIENCE_NANOS - (System.nanoTime() - b.pieceStarted);
         if (left > 0) {
             return left;
         }
