@@ -36,10 +36,11 @@ public interface Transport {
 
     /**
      * Where the client completes callers' futures, so where the stages chained on them run, given the client's
-     * completion pool: by default that pool. A transport whose reading thread can hand its I/O over to another thread
+     * completion pool: by default that pool. A transport whose reading thread can leave its I/O to another thread
      * returns an executor that runs a task given while handling a frame on the thread that read it, once that thread
-     * no longer does I/O, and on the pool otherwise. Either way a task never runs on a thread that is doing I/O, nor
-     * inside the listener call it was given in: callers' code can block there without holding up any connection.
+     * no longer does I/O (another thread ready to take the I/O over), and on the pool otherwise. Either way a task
+     * never runs on a thread that is doing I/O, nor inside the listener call it was given in: callers' code can block
+     * there without holding up any connection for long (NIO: about 2 ms, until the other thread takes over).
      */
     default Executor completions(Executor pool) {
         return pool;

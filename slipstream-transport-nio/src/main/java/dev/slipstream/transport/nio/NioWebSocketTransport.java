@@ -27,7 +27,7 @@ import javax.net.ssl.SSLContext;
  * <ul>
  *   <li><b>Threads:</b> no thread per connection. Every transport shares one loop unless {@link Builder#loops(int)}
  *       gives it loops of its own; a loop's two threads ({@code slipstream-nio-N-K}, daemon; the second made
- *       on first need, ended after 30 s idle) take turns leading its selector. DNS lookups and
+ *       on first need, ended after 30 s of rest) take turns leading its selector. DNS lookups and
  *       TLS certificate checks run on a small shared pool ({@code slipstream-nio-worker-N}, no thread while idle),
  *       never on a loop and never on the caller.</li>
  *   <li><b>Memory:</b> an idle {@code ws://} connection holds no I/O buffer: each loop has one read buffer for all its
@@ -36,8 +36,10 @@ import javax.net.ssl.SSLContext;
  *       most one masked copy.</li>
  *   <li><b>Hand-offs:</b> {@code send} writes to the non-blocking socket from the caller's thread when nothing is
  *       queued; reads and listener calls happen on the loop. The stages of callers' futures that a reply decided run
- *       on the thread that read it, once it handed the loop to another of its threads ({@link #completions}): no
- *       thread hand-off between a reply and its stage, and a stage that blocks holds up no reading.</li>
+ *       on the thread that read it, after its turn, with the loop left unled while the loop's other thread watches
+ *       ({@link #completions}): no thread hand-off and no wake-up between a reply and its stage. Frames those stages
+ *       send wait for the end of the batch and leave in one write. A stage that blocks holds up reading for about
+ *       2 ms, until the other thread takes the loop over.</li>
  *   <li><b>Headers:</b> {@link TransportConnection#upgradeResponse()} has the status and every response header of
  *       the upgrade, and an {@link UpgradeRejectedException} has them for a refused one.</li>
  *   <li><b>TLS:</b> {@code wss://} on an {@link javax.net.ssl.SSLEngine} with hostname verification and SNI; the
@@ -91,7 +93,7 @@ public final class NioWebSocketTransport implements Transport, AutoCloseable {
         return new Builder();
     }
 
-    /** Tasks given on a loop's thread run there once it handed its I/O to another thread of the loop. */
+    /** Tasks given on a loop's thread run there after its turn, with the loop left to another thread's watch. */
     @Override
     public Executor completions(Executor pool) {
         return task -> LoopGroup.afterIo(task, pool);

@@ -2,18 +2,18 @@ package dev.slipstream.transport.nio.internal;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One selector serving many connections, led by one of its {@link LoopThread}s at a time: the leader reads, runs the
@@ -22,9 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * exception from one connection goes to that connection's {@link Handler#onFailure}; the loop carries on.
  *
  * <p>Work that must not run on a thread doing I/O but should run as soon as the frame that decided it was read (the
- * stages of callers' futures) is given to {@link #afterIo}: at the end of its turn the leader hands the loop to an
- * idle follower (woken, or started) and runs that work itself ({@link LoopThread}). At most {@link #MAX_THREADS}
- * threads per loop; when none is idle, the work goes to the pool it came with.
+ * stages of callers' futures) is given to {@link #afterIo}: at the end of its turn the leader leaves the loop unled,
+ * runs that work itself, and leads again; the loop's other thread watches meanwhile and takes the loop over if the
+ * work holds it ({@link LoopThread}). At most {@link #MAX_THREADS} threads per loop; when the other one cannot
+ * watch (it runs work of its own), the work goes to the pool it came with.
  *
  * <pre>{@code
  * EventLoop loop = new EventLoop();
@@ -38,9 +39,9 @@ final class EventLoop {
     /** Enough for several TLS records (16 KiB of plaintext each, plus overhead). */
     static final int TLS_NET_BUFFER_BYTES = 64 * 1024;
     /**
-     * Threads of one loop: the leader and one follower. When the follower is still busy with the work of its own turn
-     * (or blocked in it), the leader's work goes to its pool: a burst never grows threads, and blocking work never
-     * holds up the loop.
+     * Threads of one loop: the leader and one follower. When the follower cannot watch (it still runs, or is blocked
+     * in, the work of a batch that held the loop), the leader's work goes to its pool: a burst never grows threads,
+     * and blocking work never holds up the loop for long.
      */
     static final int MAX_THREADS = 2;
 
@@ -76,10 +77,14 @@ final class EventLoop {
     private final AtomicInteger threadNumbers = new AtomicInteger();
     /** Every live thread of this loop (copied on change, which is rare): the leader looks for held-up batches. */
     private volatile LoopThread[] threads = new LoopThread[0];
-    /** The thread leading now: the only one that touches the selector, the timers and the buffers. */
-    private volatile LoopThread leader;
-    /** Followers waiting for their turn, the one idle last first (its cache is the warmest). */
-    private final ConcurrentLinkedDeque<LoopThread> idle = new ConcurrentLinkedDeque<>();
+    /**
+     * The thread leading now, the only one that touches the selector, the timers and the buffers; or, while it runs a
+     * batch with the loop left unled, that thread's {@link LoopThread#away} mark, which only that thread (coming back)
+     * or a watching follower (taking over) replaces, so a thread coming back late can never lead beside another.
+     */
+    private volatile Object leader;
+    /** How many times the loop was left unled for a batch; written by the leader only. */
+    private volatile long unledTurns;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** False only while the loop is about to block in select: then a new task needs a wakeup. */
     private final AtomicBoolean awake = new AtomicBoolean(true);
@@ -91,6 +96,16 @@ final class EventLoop {
     private ByteBuffer tlsApp;
     private volatile boolean stopping;
     private volatile boolean terminated;
+
+    private static final VarHandle LEADER;
+
+    static {
+        try {
+            LEADER = MethodHandles.lookup().findVarHandle(EventLoop.class, "leader", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     EventLoop() throws IOException {
         selector = Selector.open();
@@ -117,10 +132,46 @@ final class EventLoop {
         return terminated;
     }
 
+    /** Whether the loop is left unled by a batch now (watched by a follower). */
+    boolean unled() {
+        return !(leader instanceof LoopThread);
+    }
+
+    long unledTurns() {
+        return unledTurns;
+    }
+
+    /** How many of this loop's followers watch it now (for tests). */
+    int followersWatching() {
+        return (int) Arrays.stream(threads).filter(LoopThread::watching).count();
+    }
+
     /**
-     * Runs {@code task} once the calling thread handed the loop over, or on {@code pool} when it does not lead this
-     * loop or the loop has no thread to hand over to. The tasks of one turn run in the order given, unless one holds
-     * up the rest for the patience, which then go to their pools.
+     * By a watching follower: takes the loop left unled, and writes what the batch that held it holds; false when its
+     * leader came back first.
+     */
+    boolean takeOver(LoopThread follower) {
+        Object away = leader;
+        if (away instanceof LoopThread || !LEADER.compareAndSet(this, away, follower)) {
+            return false;
+        }
+        for (LoopThread t : threads) {
+            if (t != follower) {
+                t.stopHolding();
+            }
+        }
+        for (SelectionKey key : selector.keys()) {
+            if (key.attachment() instanceof NioConnection c) {
+                c.flushHeld();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code task} at the end of the calling thread's turn, with the loop left unled and watched, or on
+     * {@code pool} when it does not lead this loop or the loop has no thread to watch it. The tasks of one turn run in
+     * the order given, unless one holds up the rest for the patience, which then go to their pools.
      */
     static void afterIo(Runnable task, Executor pool) {
         if (Thread.currentThread() instanceof LoopThread t && t.leads()) {
@@ -203,17 +254,10 @@ final class EventLoop {
         threads = Arrays.stream(threads).filter(x -> x != t).toArray(LoopThread[]::new);
     }
 
-    /** A thread of this loop waits for its turn. */
-    void idle(LoopThread t) {
-        idle.addFirst(t);
-    }
-
-    /** A follower that waited too long leaves. */
-    void notIdle(LoopThread t) {
-        idle.remove(t);
-    }
-
-    /** Leads until the loop stops or this thread hands it over; runs what the turn left for after the I/O. */
+    /**
+     * Leads until the loop stops or is taken over while this thread runs a batch. A batch runs here, with the loop
+     * left unled and a follower watching it; when no follower can, it goes to the pools.
+     */
     void lead(LoopThread self) {
         while (!stopping) {
             try {
@@ -221,12 +265,21 @@ final class EventLoop {
             } catch (Throwable t) {
                 LOG.log(Level.ERROR, "slipstream websocket loop " + self.getName() + " caught an error; it goes on", t);
             }
-            if (self.sealLater()) { // sealed before the hand-over, so that the next leader can rescue it
-                if (handOver(self)) {
+            if (self.sealLater()) { // sealed before the loop is left, so that a leader taking over can rescue it
+                self.beginHolding(); // before the loop is left: a follower taking over must find it holding
+                unledTurns++;
+                leader = self.away; // before asking for a watcher, which checks it before it stops watching
+                if (watched(self)) {
                     self.runLater();
+                    if (!LEADER.compareAndSet(this, self.away, self)) {
+                        return; // taken over while the batch ran: this thread follows now
+                    }
+                } else if (LEADER.compareAndSet(this, self.away, self)) {
+                    self.laterToPools(); // nobody watches the loop: the pools run the batch
+                } else {
+                    self.laterToPools(); // a follower began watching just now and took over
                     return;
                 }
-                self.laterToPools(); // no thread to hand over to
             }
         }
         terminate();
@@ -250,31 +303,23 @@ final class EventLoop {
         runTasks();
     }
 
-    /**
-     * Makes an idle follower (or a new thread) the leader; false when the loop has all the threads it may, or no new
-     * one could start. The new leader is named before it is woken, so it sees itself as the leader from its first step.
-     */
-    private boolean handOver(LoopThread self) {
-        LoopThread next;
-        while ((next = idle.pollFirst()) != null) {
-            leader = next;
-            if (next.promote()) {
-                LockSupport.unpark(next);
+    /** Makes sure a follower (the other thread, or a new one) watches the loop; false when none can. */
+    private boolean watched(LoopThread self) {
+        LoopThread[] all = threads;
+        for (LoopThread t : all) {
+            if (t != self && t.watch()) {
                 return true;
             }
         }
-        leader = self;
-        if (threads.length >= MAX_THREADS) {
+        if (all.length >= MAX_THREADS) {
             return false;
         }
-        next = newThread();
-        next.promoteNew();
-        leader = next;
+        LoopThread next = newThread();
+        next.startWatching();
         try {
             next.start();
             return true;
-        } catch (Throwable t) { // no thread to be had: this one keeps leading
-            leader = self;
+        } catch (Throwable t) { // no thread to be had: the pools run the batch
             unregister(next);
             LOG.log(Level.WARNING, "slipstream websocket loop could not start a thread; callers' stages go to the pool", t);
             return false;
@@ -371,8 +416,7 @@ final class EventLoop {
         terminated = true;
         runTasks();
         timers.clear();
-        LoopThread t;
-        while ((t = idle.pollFirst()) != null) {
+        for (LoopThread t : threads) {
             t.dismiss();
         }
     }

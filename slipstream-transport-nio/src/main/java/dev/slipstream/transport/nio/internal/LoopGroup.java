@@ -63,7 +63,7 @@ public final class LoopGroup {
         return Worker.POOL;
     }
 
-    /** Runs {@code task} once the calling loop thread handed its I/O over, or on {@code pool} when not on one. */
+    /** Runs {@code task} after the calling loop thread's turn, with the loop watched, or on {@code pool} when not on one. */
     public static void afterIo(Runnable task, Executor pool) {
         EventLoop.afterIo(task, pool);
     }

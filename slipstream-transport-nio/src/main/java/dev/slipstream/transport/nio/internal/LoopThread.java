@@ -10,14 +10,17 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A thread of one {@link EventLoop} ({@code slipstream-nio-N-K}, daemon). The loop's threads take turns: one leads
  * (selects, reads, runs the loop's tasks and timers). Work given to {@link EventLoop#afterIo} while it leads (the
- * stages of callers' futures that a frame decided) waits for the end of its turn; then, if there is any, it hands the
- * loop to a follower and runs that work itself, on the thread that read the frame, without waiting for another thread
- * to wake. Then it waits as a follower until promoted again, or ends after 30 s idle.
+ * stages of callers' futures that a frame decided) waits for the end of its turn; then, if there is any, the leader
+ * steps down, leaving the loop unled, runs that work itself on the thread that read the frame, and leads again. It
+ * wakes nobody for that: the loop's other thread, a follower, watches while the loop is busy, looking every
+ * {@link #TICK_NANOS}, and takes the loop over when it finds it left unled by the same batch twice in a row. So a
+ * batch that runs long (a stage that blocks, even on another reply read by this same loop) holds up reading for
+ * about two ticks at most, and the thread that ran it follows once it is done.
  *
- * <p>Nothing that work does can hold up the loop, since another thread leads it by then; and it cannot hold up the
- * rest of its own batch for long either: the leader hands what the thread has not started to the pools the work came
- * with when one piece has run for {@link #PATIENCE_NANOS} (a stage that joins a future settled later in the same
- * batch would otherwise wait for itself).
+ * <p>Nor can a piece hold up the rest of its own batch for long: the leader hands what the thread has not started
+ * to the pools the work came with when one piece has run for {@link #PATIENCE_NANOS} (a stage that joins a future
+ * settled later in the same batch would otherwise wait for itself). A follower stops looking after
+ * {@link #WATCH_TICKS} ticks with no batch (it is woken by the next one) and ends after 30 s of that.
  *
  * <pre>{@code
  * // on the loop, while handling a frame: settle this future once the turn is over, off the I/O
@@ -28,19 +31,33 @@ final class LoopThread extends Thread {
     private static final System.Logger LOG = System.getLogger(LoopThread.class.getName());
     /** How long one piece of after-I/O work may hold up the pieces after it before the leader rescues them. */
     static final long PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How often a watching follower looks whether a batch has left the loop unled since its last look. */
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Ticks with no batch after which a follower stops watching (about 0.1 s). */
+    static final int WATCH_TICKS = 100;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private static final int IDLE = 0;
-    private static final int PROMOTED = 1;
-    private static final int GONE = 2;
+    /** Leading, or running a batch after the loop was taken over: not a follower. */
+    private static final int BUSY = 0;
+    /** A follower that sleeps until a batch wakes it. */
+    private static final int RESTING = 1;
+    /** A follower that looks every tick whether the loop is left unled. */
+    private static final int WATCHING = 2;
+    private static final int GONE = 3;
 
     private final EventLoop loop;
-    private final AtomicInteger state = new AtomicInteger(IDLE);
+    /** What the loop's leader field holds while this thread runs a batch with the loop left unled. */
+    final Object away = new Object();
+    private final AtomicInteger state = new AtomicInteger(BUSY);
     /** Work given while this thread leads, and the pool each piece came with. This thread only. */
     private final ArrayList<Runnable> later = new ArrayList<>();
     private final ArrayList<Executor> laterPools = new ArrayList<>();
     /** The batch this thread runs after its turn, null when none: read by the leader, to rescue it. */
     private volatile Batch running;
+    /** While this thread runs its batch: frames its stages send wait for the batch's end, to leave in one write. */
+    private volatile boolean holding;
+    /** The connections it holds frames of. This thread only. */
+    private final ArrayList<NioConnection> heldConnections = new ArrayList<>();
 
     LoopThread(EventLoop loop, String name) {
         super(name);
@@ -70,16 +87,58 @@ final class LoopThread extends Thread {
         return true;
     }
 
-    /** Once this thread handed the loop over: runs its batch. */
+    /**
+     * With the loop unled and watched: runs this thread's batch, holding the frames its stages send until its end,
+     * then writes them, one write per connection.
+     */
     void runLater() {
-        running.run();
+        try {
+            running.run();
+        } finally {
+            holding = false;
+            running = null;
+            for (NioConnection c : heldConnections) {
+                c.flushHeld();
+            }
+            heldConnections.clear();
+        }
+    }
+
+    /** The calling thread when it is a loop thread running its batch (frames it sends wait for the batch's end). */
+    static LoopThread holding() {
+        return Thread.currentThread() instanceof LoopThread t && t.holding ? t : null;
+    }
+
+    /** Whether this thread still holds frames: asked under the connection's write lock, see {@link #stopHolding}. */
+    boolean holds() {
+        return holding;
+    }
+
+    /** This thread began holding frames of {@code c}. This thread only. */
+    void held(NioConnection c) {
+        heldConnections.add(c);
+    }
+
+    /**
+     * By a leader that took the loop over from this thread's batch: frames sent from now on go straight out. The leader
+     * then flushes every connection's held frames; since {@link #holds} is asked under the write lock that flushing
+     * takes, no frame can be held after that flush (a stage that waits for a reply to a frame it sent would wait for
+     * itself).
+     */
+    void stopHolding() {
+        holding = false;
+    }
+
+    /** When the loop has no thread to watch it: the pools run the batch. */
+    void laterToPools() {
+        holding = false;
+        running.handToPools();
         running = null;
     }
 
-    /** When the loop has no thread to hand over to: the pools run the batch. */
-    void laterToPools() {
-        running.handToPools();
-        running = null;
+    /** Before the leader leaves the loop for its batch: frames its stages send wait for the batch's end. */
+    void beginHolding() {
+        holding = true;
     }
 
     /**
@@ -99,59 +158,114 @@ final class LoopThread extends Thread {
         return -1;
     }
 
-    /** By the thread handing the loop over: true when this idle follower is now promoted. */
-    boolean promote() {
-        return state.compareAndSet(IDLE, PROMOTED);
+    /**
+     * By a leader about to leave the loop unled (already marked so): makes sure this follower watches, waking it if
+     * it rests. False when it cannot (it leads, runs a batch of its own, or ended).
+     */
+    boolean watch() {
+        for (;;) {
+            int s = state.get();
+            if (s == WATCHING) {
+                return true;
+            }
+            if (s != RESTING) {
+                return false;
+            }
+            if (state.compareAndSet(RESTING, WATCHING)) {
+                LockSupport.unpark(this);
+                return true;
+            }
+        }
     }
 
-    /** Marks a newly made thread as the one the loop is handed to. */
-    void promoteNew() {
-        state.set(PROMOTED);
+    boolean watching() {
+        return state.get() == WATCHING;
+    }
+
+    /** Marks a thread not yet started as a watching follower. */
+    void startWatching() {
+        state.set(WATCHING);
     }
 
     /** Ends this follower (the loop stopped). */
     void dismiss() {
-        if (state.compareAndSet(IDLE, GONE)) {
-            LockSupport.unpark(this);
+        int s;
+        while ((s = state.get()) == RESTING || s == WATCHING) {
+            if (state.compareAndSet(s, GONE)) {
+                LockSupport.unpark(this);
+                return;
+            }
         }
     }
 
     @Override
     public void run() {
         try {
-            do {
-                loop.lead(this);
-            } while (!loop.isTerminated() && awaitTurn());
+            boolean leading = loop.leads(this);
+            while (leading || follow()) {
+                loop.lead(this); // returns when the loop stopped, or was taken over while this thread ran a batch
+                leading = false;
+                if (loop.isTerminated()) {
+                    return;
+                }
+            }
         } finally {
+            state.set(GONE);
             loop.unregister(this);
         }
     }
 
-    /** As a follower: true once promoted (and named the leader), false when idle too long or the loop ended. */
-    private boolean awaitTurn() {
-        state.set(IDLE);
-        loop.idle(this);
-        if (loop.isTerminated()) {
-            dismiss();
-        }
-        long idleSince = System.nanoTime();
+    /**
+     * As a follower: watches while batches come (one look per tick), rests when they stop. True once this thread took
+     * the loop over (it leads now); false when it rested too long or the loop ended.
+     */
+    private boolean follow() {
+        state.set(WATCHING);
+        long lastTurn = loop.unledTurns();
+        boolean sawUnled = false;
+        int quietTicks = 0;
+        long restingSince = 0;
         for (;;) {
-            int s = state.get();
-            if (s == PROMOTED && loop.leads(this)) {
-                return true;
+            if (loop.isTerminated()) {
+                return false;
             }
+            int s = state.get();
             if (s == GONE) {
                 return false;
             }
-            long left = IDLE_NANOS - (System.nanoTime() - idleSince);
-            if (left <= 0 && s == IDLE) {
-                if (state.compareAndSet(IDLE, GONE)) {
-                    loop.notIdle(this);
+            if (s == WATCHING) {
+                LockSupport.parkNanos(this, TICK_NANOS);
+                long turn = loop.unledTurns();
+                boolean unled = loop.unled();
+                if (unled && sawUnled && turn == lastTurn && loop.takeOver(this)) {
+                    state.set(BUSY); // nobody asks a leader to watch: only a leader asks
+                    return true; // the same batch has held the loop for a whole tick
+                }
+                quietTicks = turn == lastTurn && !unled ? quietTicks + 1 : 0;
+                sawUnled = unled;
+                lastTurn = turn;
+                if (quietTicks >= WATCH_TICKS && state.compareAndSet(WATCHING, RESTING)) {
+                    restingSince = System.nanoTime();
+                    if (loop.unled()) { // a batch began as this thread stopped watching: it may not have woken it
+                        state.compareAndSet(RESTING, WATCHING);
+                    }
+                    quietTicks = 0;
+                }
+                continue;
+            }
+            // RESTING: until a batch wakes this thread (watch()) or it has rested too long.
+            long left = IDLE_NANOS - (System.nanoTime() - restingSince);
+            if (left <= 0) {
+                if (!loop.unled() && state.compareAndSet(RESTING, GONE)) {
                     return false;
                 }
                 continue;
             }
-            LockSupport.parkNanos(this, Math.max(left, 1));
+            LockSupport.parkNanos(this, left);
+            if (state.get() == WATCHING) { // woken by a batch: if it still holds the loop a tick from now, take over
+                sawUnled = loop.unled();
+                lastTurn = loop.unledTurns();
+            }
         }
     }
 

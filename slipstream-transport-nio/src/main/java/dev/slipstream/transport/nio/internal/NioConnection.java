@@ -217,9 +217,14 @@ public final class NioConnection implements TransportConnection, EventLoop.Handl
         OutFrame f = OutFrame.of(frame, outbound.nextMask(), done); // encoded and masked before taking the lock
         int result;
         boolean blocked;
+        LoopThread holder = LoopThread.holding();
         try {
             synchronized (outbound) {
-                result = outbound.offerLocked(f, false);
+                if (holder != null && holder.holds()) { // checked under the lock: see LoopThread.stopHolding
+                    result = held(holder, outbound.holdLocked(f));
+                } else {
+                    result = outbound.offerLocked(f, false);
+                }
                 blocked = outbound.writeBlockedLocked();
             }
         } catch (IOException e) {
@@ -239,6 +244,19 @@ public final class NioConnection implements TransportConnection, EventLoop.Handl
             done.complete(null);
         }
         return done;
+    }
+
+    /** Writes the frames a loop thread held for the end of its batch. Any thread. */
+    void flushHeld() {
+        outbound.flushHeld();
+    }
+
+    private int held(LoopThread holder, int result) {
+        if (result == Outbound.HELD) {
+            holder.held(this);
+            return Outbound.QUEUED;
+        }
+        return result;
     }
 
     /**
@@ -267,9 +285,14 @@ public final class NioConnection implements TransportConnection, EventLoop.Handl
         gather &= bytes <= Outbound.MAX_WRITE;
         int last = Outbound.REFUSED;
         boolean blocked;
+        LoopThread holder = LoopThread.holding();
         try {
             synchronized (outbound) {
-                if (gather && tls == null && outbound.idleLocked()) {
+                if (holder != null && holder.holds()) { // checked under the lock: see LoopThread.stopHolding
+                    for (OutFrame f : burst) {
+                        last = held(holder, outbound.holdLocked(f));
+                    }
+                } else if (gather && tls == null && outbound.idleLocked()) {
                     last = outbound.gatherLocked(burst, bytes);
                 } else {
                     for (OutFrame f : burst) {

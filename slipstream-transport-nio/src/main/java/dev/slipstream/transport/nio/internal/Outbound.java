@@ -36,6 +36,7 @@ final class Outbound implements OutFrame.Sink {
     static final int WRITTEN = 0;
     static final int QUEUED = 1;
     static final int REFUSED = 2;
+    static final int HELD = 3; // queued, and the queue now waits for flushHeld
 
     /** The most bytes offered to one socket write. */
     static final int MAX_WRITE = 256 * 1024;
@@ -59,6 +60,7 @@ final class Outbound implements OutFrame.Sink {
     private boolean tlsStalled; // the engine takes no data until the peer's handshake message: retried after reads
     private int out = OUT_OPEN;
     private boolean closeWhenFlushed; // both close frames are (or will be) exchanged, or the connection failed
+    private boolean held; // the queue waits for the end of a loop thread's batch, not for OP_WRITE (flushHeld)
 
     // ---- any thread
     @SuppressWarnings("unused") // through MASK_STATE
@@ -118,6 +120,101 @@ final class Outbound implements OutFrame.Sink {
             queue.addLast(f);
         }
         return QUEUED;
+    }
+
+    /**
+     * From a loop thread running its batch: queues {@code f} for {@link #flushHeld} at the end of the batch, so that
+     * the frames its stages send leave in one write. When frames wait already, {@code f} joins them as with
+     * {@link #offerLocked}. Returns {@link #HELD} when this call began holding (the caller remembers the connection),
+     * else what {@link #offerLocked} did.
+     */
+    int holdLocked(OutFrame f) throws IOException {
+        if (!idleLocked()) {
+            return offerLocked(f, false);
+        }
+        queue = new ArrayDeque<>(4);
+        queue.add(f);
+        held = true;
+        return HELD;
+    }
+
+    /**
+     * Writes the frames held for a batch: one gathering write when they are whole and fit in it, else as
+     * {@link #flush} does. Any thread (the batch's, or the loop's leader when it takes over from a batch that holds it).
+     */
+    void flushHeld() {
+        List<CompletableFuture<Void>> done = new ArrayList<>(4);
+        IOException failure = null;
+        boolean closeNow;
+        boolean blocked;
+        synchronized (this) {
+            if (!held) {
+                return;
+            }
+            held = false;
+            try {
+                if (queue == null) {
+                    return; // the loop wrote them already (after a TLS read)
+                }
+                if (c.tls != null || !gatherQueueLocked(done)) {
+                    drainLocked(done);
+                }
+            } catch (IOException e) {
+                failure = e;
+            }
+            closeNow = failure == null && closeNowLocked();
+            blocked = writeBlocked || tlsStalled;
+        }
+        for (CompletableFuture<Void> d : done) {
+            d.complete(null);
+        }
+        if (failure != null) {
+            IOException e = failure;
+            c.onLoop(() -> c.onFailure(e));
+        } else if (closeNow) {
+            c.onLoop(c.closing::closeSocket);
+        } else if (blocked) {
+            c.onLoop(c::updateInterest);
+        }
+    }
+
+    /**
+     * The queue, all whole frames and at most {@link #MAX_WRITE} bytes, in one gathering write; false (nothing
+     * written) when it is not like that. Frames the socket did not finish stay queued.
+     */
+    private boolean gatherQueueLocked(List<CompletableFuture<Void>> done) throws IOException {
+        int count = 0;
+        long bytes = 0;
+        for (OutFrame f : queue) {
+            if (!f.whole() || f.started() || f.opcode == OutFrame.CLOSE) {
+                return false;
+            }
+            count += f.buffers().length;
+            bytes += f.remaining();
+        }
+        if (bytes > MAX_WRITE) {
+            return false;
+        }
+        ByteBuffer[] all = new ByteBuffer[count];
+        int at = 0;
+        for (OutFrame f : queue) {
+            for (ByteBuffer b : f.buffers()) {
+                all[at++] = b;
+            }
+        }
+        c.channel.write(all);
+        while (!queue.isEmpty() && queue.peekFirst().remaining() == 0) {
+            OutFrame f = queue.pollFirst();
+            if (f.done != null) {
+                done.add(f.done);
+            }
+        }
+        if (queue.isEmpty()) {
+            queue = null;
+        } else {
+            markBlockedLocked();
+        }
+        return true;
     }
 
     /** A frame did not fit: wait for OP_WRITE, or (TLS busy with a handshake, nothing pending) for the next read. */
@@ -397,6 +494,7 @@ final class Outbound implements OutFrame.Sink {
     synchronized List<CompletableFuture<Void>> shutDown() {
         List<CompletableFuture<Void>> dropped = null;
         out = OUT_DEAD;
+        held = false;
         if (queue != null) {
             dropped = new ArrayList<>(queue.size());
             for (OutFrame f : queue) {
@@ -434,6 +532,7 @@ final class Outbound implements OutFrame.Sink {
         }
         if (queue.isEmpty()) {
             queue = null;
+            held = false;
         }
         return dropped;
     }

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The threads of one {@link EventLoop} taking turns: work given to {@link EventLoop#afterIo} during a turn runs on
- * the thread that led it, after it handed the loop to another; nothing that work does holds up the loop or, for
- * longer than the patience, the rest of its batch; beyond {@link EventLoop#MAX_THREADS} the work goes to its pool;
- * stopping the loop ends all its threads.
+ * the thread that led it, with the loop left unled and watched by its other thread, which takes the loop over when
+ * the work holds it; nothing that work does holds up the rest of its batch for longer than the patience; beyond
+ * {@link EventLoop#MAX_THREADS} the work goes to its pool; stopping the loop ends all its threads.
  */
 class LoopThreadsTest {
     private final AtomicInteger poolThreads = new AtomicInteger();
@@ -50,8 +50,7 @@ class LoopThreadsTest {
     }
 
     @Test
-    void workGivenDuringATurnRunsOnTheThreadThatLedItOnceAnotherLeads() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
+    void workGivenDuringATurnRunsOnTheThreadThatLedItWhichThenLeadsAgain() throws Exception {
         CompletableFuture<String> leader = new CompletableFuture<>();
         CompletableFuture<String> ranOn = new CompletableFuture<>();
         CompletableFuture<Boolean> ledWhileRunning = new CompletableFuture<>();
@@ -59,20 +58,56 @@ class LoopThreadsTest {
             leader.complete(Thread.currentThread().getName());
             EventLoop.afterIo(() -> {
                 ranOn.complete(Thread.currentThread().getName());
-                ledWhileRunning.complete(loop.inLoop());
-                awaitLatch(release);
+                ledWhileRunning.complete(loop.inLoop() || !loop.unled());
             }, pool);
         });
         assertThat(ranOn.get(10, TimeUnit.SECONDS)).isEqualTo(leader.get());
-        assertThat(ledWhileRunning.get()).as("the thread still led the loop while running the work").isFalse();
+        assertThat(ledWhileRunning.get()).as("the loop was led while the work ran").isFalse();
+        assertThat(onLoop(() -> Thread.currentThread().getName())).as("the next turn's leader").isEqualTo(leader.get());
+        assertThat(loopThreads()).as("the thread that watched").hasSize(2);
+    }
 
-        // While that work blocks, another thread leads: tasks and timers still run.
+    @Test
+    void whileWorkHoldsTheLoopTheOtherThreadTakesItOverAndRunsTasksAndTimers() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> ranOn = new CompletableFuture<>();
+        loop.execute(() -> EventLoop.afterIo(() -> {
+            ranOn.complete(Thread.currentThread().getName());
+            awaitLatch(release);
+        }, pool));
+        String blocked = ranOn.get(10, TimeUnit.SECONDS);
+
         String nextLeader = onLoop(() -> Thread.currentThread().getName());
         CompletableFuture<String> timer = new CompletableFuture<>();
         loop.execute(() -> loop.schedule(TimeUnit.MILLISECONDS.toNanos(5),
                 () -> timer.complete(Thread.currentThread().getName())));
-        assertThat(nextLeader).startsWith(threadPrefix).isNotEqualTo(leader.get());
+        assertThat(nextLeader).startsWith(threadPrefix).isNotEqualTo(blocked);
         assertThat(timer.get(10, TimeUnit.SECONDS)).isEqualTo(nextLeader);
+        release.countDown();
+
+        // The thread that ran the work follows now: the new leader's work runs on it, watched by the other.
+        CompletableFuture<String> laterOn = new CompletableFuture<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> loop.followersWatching() == 1);
+        loop.execute(() -> EventLoop.afterIo(() -> laterOn.complete(Thread.currentThread().getName()), pool));
+        assertThat(laterOn.get(10, TimeUnit.SECONDS)).isEqualTo(nextLeader);
+    }
+
+    @Test
+    void aFollowerThatStoppedWatchingIsWokenByTheNextBatchAndStillTakesOverAHeldLoop() throws Exception {
+        CountDownLatch first = new CountDownLatch(1);
+        loop.execute(() -> EventLoop.afterIo(first::countDown, pool));
+        assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+        await("the follower stops watching once batches stop").atMost(Duration.ofSeconds(10))
+                .until(() -> loopThreads().size() == 2 && loop.followersWatching() == 0);
+
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> ranOn = new CompletableFuture<>();
+        loop.execute(() -> EventLoop.afterIo(() -> {
+            ranOn.complete(Thread.currentThread().getName());
+            awaitLatch(release);
+        }, pool));
+        String blocked = ranOn.get(10, TimeUnit.SECONDS);
+        assertThat(onLoop(() -> Thread.currentThread().getName())).startsWith(threadPrefix).isNotEqualTo(blocked);
         release.countDown();
     }
 
