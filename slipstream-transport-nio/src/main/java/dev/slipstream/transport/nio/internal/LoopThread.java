@@ -259,7 +259,7 @@ final class LoopThread extends Thread {
                 if (!loop.unled() && state.compareAndSet(RESTING, GONE)) {
                     return false;
                 }
-                continue;
+                left = TICK_NANOS; // a batch is about to wake it: not gone, and no spinning meanwhile
             }
             LockSupport.parkNanos(this, left);
             if (state.get() == WATCHING) { // woken by a batch: if it still holds the loop a tick from now, take over
