@@ -70,12 +70,7 @@ class LoopThreadsTest {
     @Test
     void whileWorkHoldsTheLoopTheOtherThreadTakesItOverAndRunsTasksAndTimers() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<String> ranOn = new CompletableFuture<>();
-        loop.execute(() -> EventLoop.afterIo(() -> {
-            ranOn.complete(Thread.currentThread().getName());
-            awaitLatch(release);
-        }, pool));
-        String blocked = ranOn.get(10, TimeUnit.SECONDS);
+        String blocked = workBlockingUntil(release);
 
         String nextLeader = onLoop(() -> Thread.currentThread().getName());
         CompletableFuture<String> timer = new CompletableFuture<>();
@@ -85,7 +80,7 @@ class LoopThreadsTest {
         assertThat(timer.get(10, TimeUnit.SECONDS)).isEqualTo(nextLeader);
         release.countDown();
 
-        // The thread that ran the work follows now: the new leader's work runs on it, watched by the other.
+        // The thread that ran the work follows now: the new leader runs its own work, watched by that thread.
         CompletableFuture<String> laterOn = new CompletableFuture<>();
         await().atMost(Duration.ofSeconds(10)).until(() -> loop.followersWatching() == 1);
         loop.execute(() -> EventLoop.afterIo(() -> laterOn.complete(Thread.currentThread().getName()), pool));
@@ -101,12 +96,7 @@ class LoopThreadsTest {
                 .until(() -> loopThreads().size() == 2 && loop.followersWatching() == 0);
 
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<String> ranOn = new CompletableFuture<>();
-        loop.execute(() -> EventLoop.afterIo(() -> {
-            ranOn.complete(Thread.currentThread().getName());
-            awaitLatch(release);
-        }, pool));
-        String blocked = ranOn.get(10, TimeUnit.SECONDS);
+        String blocked = workBlockingUntil(release);
         assertThat(onLoop(() -> Thread.currentThread().getName())).startsWith(threadPrefix).isNotEqualTo(blocked);
         release.countDown();
     }
@@ -187,6 +177,16 @@ class LoopThreadsTest {
         await("every thread of the loop ends").atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(loopThreads()).isEmpty());
         assertThat(loop.isTerminated()).isTrue();
+    }
+
+    /** Gives the loop work that blocks until {@code release}; returns the thread it runs on once it started. */
+    private String workBlockingUntil(CountDownLatch release) throws Exception {
+        CompletableFuture<String> ranOn = new CompletableFuture<>();
+        loop.execute(() -> EventLoop.afterIo(() -> {
+            ranOn.complete(Thread.currentThread().getName());
+            awaitLatch(release);
+        }, pool));
+        return ranOn.get(10, TimeUnit.SECONDS);
     }
 
     private Set<String> loopThreads() {
