@@ -35,6 +35,8 @@ final class ProxiedSocket implements WebSocket.Listener {
     private final Object sendLock = new Object();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicBoolean clientClosing = new AtomicBoolean();
+    /** {@link #shutdown} sent the client its 1001: the connection is the client's to close now. */
+    private final AtomicBoolean goingAway = new AtomicBoolean();
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
     private volatile WebSocket upstream;
@@ -84,6 +86,7 @@ final class ProxiedSocket implements WebSocket.Listener {
         ObjectNode e = log.entry(id, "stop");
         log.add(e);
         clientClosing.set(true);
+        goingAway.set(true);
         // The connection stays open until the client answers with its close frame (or it closes, or the port is
         // released): closing it right after the write could cut it before the client read the 1001.
         WebSockets.sendClose(1001, "", c, new WebSocketCallback<Void>() {
@@ -181,8 +184,13 @@ final class ProxiedSocket implements WebSocket.Listener {
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
         log.close(id, "close", "server", statusCode, reason);
         clientClosing.set(true);
-        // The upstream's close (or its answer to the client's): the client gets the same code and reason.
-        WebSockets.sendClose(statusCode, reason, client, closeAfter());
+        if (!goingAway.get()) {
+            // The upstream's close (or its answer to the client's): the client gets the same code and reason.
+            WebSockets.sendClose(statusCode, reason, client, closeAfter());
+        }
+        // Else it answers the normal close a stop sent it, and the client has its 1001 already: closing the client's
+        // connection here could cut it before the client read that 1001 (it would see 1006); it stays open until the
+        // client answers, closes, or the port is released.
         upstreamDone.complete(null);
         end();
         return null;
