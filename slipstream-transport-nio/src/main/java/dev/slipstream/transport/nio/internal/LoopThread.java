@@ -104,9 +104,13 @@ final class LoopThread extends Thread {
         }
     }
 
-    /** The calling thread when it is a loop thread running its batch (frames it sends wait for the batch's end). */
-    static LoopThread holding() {
-        return Thread.currentThread() instanceof LoopThread t && t.holding ? t : null;
+    /**
+     * The calling thread when it is a thread of {@code loop} running its batch: frames it sends to that loop's
+     * connections wait for the batch's end. Only the same loop's: a thread taking that loop over writes what its
+     * connections hold, and would not find another loop's.
+     */
+    static LoopThread holding(EventLoop loop) {
+        return Thread.currentThread() instanceof LoopThread t && t.holding && t.loop == loop ? t : null;
     }
 
     /** Whether this thread still holds frames: asked under the connection's write lock, see {@link #stopHolding}. */

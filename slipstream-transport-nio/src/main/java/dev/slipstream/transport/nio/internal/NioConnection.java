@@ -217,7 +217,7 @@ public final class NioConnection implements TransportConnection, EventLoop.Handl
         OutFrame f = OutFrame.of(frame, outbound.nextMask(), done); // encoded and masked before taking the lock
         int result;
         boolean blocked;
-        LoopThread holder = LoopThread.holding();
+        LoopThread holder = LoopThread.holding(loop);
         try {
             synchronized (outbound) {
                 if (holder != null && holder.holds()) { // checked under the lock: see LoopThread.stopHolding
@@ -285,7 +285,7 @@ public final class NioConnection implements TransportConnection, EventLoop.Handl
         gather &= bytes <= Outbound.MAX_WRITE;
         int last = Outbound.REFUSED;
         boolean blocked;
-        LoopThread holder = LoopThread.holding();
+        LoopThread holder = LoopThread.holding(loop);
         try {
             synchronized (outbound) {
                 if (holder != null && holder.holds()) { // checked under the lock: see LoopThread.stopHolding

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Frames sent by the work a loop thread runs after its turn (callers' stages) wait for the end of that batch and then
  * leave together, in order; and a stage that waits for the answer to a frame it sent gets it, since the thread that
- * takes the loop over writes what the batch held.
+ * takes the loop over writes what the batch held, and frames for another loop's connections are not held at all.
  */
 @Timeout(60)
 class HeldWritesTest {
@@ -47,28 +47,37 @@ class HeldWritesTest {
         pool.shutdownNow();
     }
 
+    private static EventLoop loopOf(TransportConnection c) {
+        return ((NioConnection) c).loop;
+    }
+
     private void connect() throws Exception {
+        connection = open(transport, recorder, text -> onText.accept(text));
+    }
+
+    private TransportConnection open(NioWebSocketTransport on, TransportRecorder to, Consumer<String> texts)
+            throws Exception {
         TransportListener listener = new TransportListener() {
             @Override
             public void onFrame(Frame frame) {
-                recorder.onFrame(frame);
+                to.onFrame(frame);
                 if (frame instanceof Frame.Text t) {
-                    onText.accept(t.text()); // on the loop thread that read it
+                    texts.accept(t.text()); // on the loop thread that read it
                 }
             }
 
             @Override
             public void onClosed(int code, String reason) {
-                recorder.onClosed(code, reason);
+                to.onClosed(code, reason);
             }
 
             @Override
             public void onError(Throwable error) {
-                recorder.onError(error);
+                to.onError(error);
             }
         };
-        connection = transport.open(new TransportRequest(server.uri(), Map.of(), Duration.ofSeconds(10), 1 << 20),
-                listener).get(20, TimeUnit.SECONDS);
+        return on.open(new TransportRequest(server.uri(), Map.of(), Duration.ofSeconds(10), 1 << 20), listener)
+                .get(20, TimeUnit.SECONDS);
     }
 
     @Test
@@ -80,7 +89,7 @@ class HeldWritesTest {
         onText = text -> {
             if (text.equals("go")) {
                 LoopGroup.afterIo(() -> {
-                    heldAtStart.complete(LoopThread.holding() != null);
+                    heldAtStart.complete(LoopThread.holding(loopOf(connection)) != null);
                     for (int i = 1; i <= 5; i++) {
                         sent.add(connection.send(Frame.text("frame " + i)));
                     }
@@ -88,7 +97,7 @@ class HeldWritesTest {
                     sent.add(connection.sendAll(List.of(Frame.text("frame 6"), Frame.text("frame 7"))));
                     // Unless the loop was taken over meanwhile (this thread stalled a whole tick), nothing is out yet.
                     List<Boolean> pending = new ArrayList<>();
-                    boolean stillHeld = LoopThread.holding() != null;
+                    boolean stillHeld = LoopThread.holding(loopOf(connection)) != null;
                     for (CompletableFuture<Void> f : sent) {
                         pending.add(!stillHeld || !f.isDone());
                     }
@@ -134,5 +143,40 @@ class HeldWritesTest {
         assertThat(stage.get(20, TimeUnit.SECONDS)).as("the echo reached the stage that waited for it").isTrue();
         assertThat(recorder.nextText()).isEqualTo("go");
         assertThat(recorder.nextText()).isEqualTo("answer me");
+    }
+
+    @Test
+    void aStageWaitingForTheAnswerOnAnotherLoopsConnectionGetsIt() throws Exception {
+        NioWebSocketTransport two = NioWebSocketTransport.builder().loops(2).build();
+        try {
+            CountDownLatch answered = new CountDownLatch(1);
+            CompletableFuture<Boolean> stage = new CompletableFuture<>();
+            TransportConnection[] other = new TransportConnection[1];
+            TransportConnection first = open(two, new TransportRecorder(), text -> {
+                if (text.equals("go")) {
+                    LoopGroup.afterIo(() -> {
+                        // Not held by this thread: a thread taking this loop over would not find the other loop's frames.
+                        other[0].send(Frame.text("answer me"));
+                        try {
+                            stage.complete(answered.await(10, TimeUnit.SECONDS));
+                        } catch (InterruptedException e) {
+                            stage.completeExceptionally(e);
+                        }
+                    }, pool);
+                }
+            });
+            other[0] = open(two, new TransportRecorder(), text -> {
+                if (text.equals("answer me")) {
+                    answered.countDown();
+                }
+            });
+            assertThat(loopOf(other[0])).as("round robin: the second connection is on the other loop")
+                    .isNotSameAs(loopOf(first));
+            first.send(Frame.text("go")).get(10, TimeUnit.SECONDS);
+
+            assertThat(stage.get(20, TimeUnit.SECONDS)).as("the echo on the other loop reached the stage").isTrue();
+        } finally {
+            two.close();
+        }
     }
 }
