@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -195,14 +196,7 @@ final class Outbound implements OutFrame.Sink {
         if (bytes > MAX_WRITE) {
             return false;
         }
-        ByteBuffer[] all = new ByteBuffer[count];
-        int at = 0;
-        for (OutFrame f : queue) {
-            for (ByteBuffer b : f.buffers()) {
-                all[at++] = b;
-            }
-        }
-        c.channel.write(all);
+        c.channel.write(buffersOf(queue, count));
         while (!queue.isEmpty() && queue.peekFirst().remaining() == 0) {
             OutFrame f = queue.pollFirst();
             if (f.done != null) {
@@ -215,6 +209,18 @@ final class Outbound implements OutFrame.Sink {
             markBlockedLocked();
         }
         return true;
+    }
+
+    /** The buffers of {@code frames}, {@code count} in all, in order: what one gathering write takes. */
+    private static ByteBuffer[] buffersOf(Iterable<OutFrame> frames, int count) {
+        ByteBuffer[] all = new ByteBuffer[count];
+        int at = 0;
+        for (OutFrame f : frames) {
+            for (ByteBuffer b : f.buffers()) {
+                all[at++] = b;
+            }
+        }
+        return all;
     }
 
     /** A frame did not fit: wait for OP_WRITE, or (TLS busy with a handshake, nothing pending) for the next read. */
@@ -235,14 +241,7 @@ final class Outbound implements OutFrame.Sink {
         for (OutFrame f : burst) {
             count += f.buffers().length;
         }
-        ByteBuffer[] all = new ByteBuffer[count];
-        int at = 0;
-        for (OutFrame f : burst) {
-            for (ByteBuffer b : f.buffers()) {
-                all[at++] = b;
-            }
-        }
-        if (c.channel.write(all) == bytes) {
+        if (c.channel.write(buffersOf(Arrays.asList(burst), count)) == bytes) {
             return WRITTEN;
         }
         queue = new ArrayDeque<>(burst.length);
