@@ -146,6 +146,11 @@ final class EventLoop {
         return (int) Arrays.stream(threads).filter(LoopThread::watching).count();
     }
 
+    /** How many of this loop's threads follow it now, watching or resting (for tests). */
+    int followers() {
+        return (int) Arrays.stream(threads).filter(LoopThread::follows).count();
+    }
+
     /**
      * By a watching follower: takes the loop left unled, and writes what the batch that held it holds; false when its
      * leader came back first.

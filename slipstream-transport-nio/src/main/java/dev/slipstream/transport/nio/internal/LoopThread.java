@@ -186,6 +186,11 @@ final class LoopThread extends Thread {
         return state.get() == WATCHING;
     }
 
+    boolean follows() {
+        int s = state.get();
+        return s == WATCHING || s == RESTING;
+    }
+
     /** Marks a thread not yet started as a watching follower. */
     void startWatching() {
         state.set(WATCHING);
