@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipstream.client.SlipstreamClient;
+import dev.slipstream.client.support.RawPeer;
 import dev.slipstream.client.support.TestPhoenixServer;
 import dev.slipstream.protocol.Message;
 import dev.slipstream.protocol.Payload;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -66,4 +68,22 @@ class ReplyStagesNioTest {
 
         assertThat(stage.get(10, TimeUnit.SECONDS)).startsWith("slipstream-nio-").endsWith(" " + Payload.json("{\"n\":2}"));
     }
+
+    @Test
+    void aStageOnADisconnectEndedByTheLoopsCloseTimeoutRunsThoughTheLoopHasNothingElseToDo() throws Exception {
+        // The close timeout is a timer of the loop; the stage it decided once waited for the loop's next I/O or task.
+        try (RawPeer peer = new RawPeer()) {
+            transport = NioWebSocketTransport.builder().loops(1).closeTimeout(Duration.ofMillis(300)).build();
+            URI endpoint = URI.create("ws://127.0.0.1:" + peer.uri().getPort() + "/socket");
+            client = SlipstreamClient.builder(endpoint).transport(transport).build();
+            CompletableFuture<Void> connected = client.connect();
+            peer.accept().upgrade();
+            connected.get(10, TimeUnit.SECONDS);
+
+            CompletableFuture<String> stage = client.disconnect().thenApply(x -> Thread.currentThread().getName());
+            assertThat(peer.readFrame().closeCode()).isEqualTo(1000); // and the peer never answers it
+            assertThat(stage.get(10, TimeUnit.SECONDS)).startsWith("slipstream-nio-");
+        }
+    }
+
 }

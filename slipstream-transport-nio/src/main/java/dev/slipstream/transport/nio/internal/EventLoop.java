@@ -266,7 +266,7 @@ final class EventLoop {
     void lead(LoopThread self) {
         while (!stopping) {
             try {
-                turn();
+                turn(self);
             } catch (Throwable t) {
                 LOG.log(Level.ERROR, "slipstream websocket loop " + self.getName() + " caught an error; it goes on", t);
             }
@@ -291,9 +291,11 @@ final class EventLoop {
     }
 
     /** One turn: due timers, held-up batches, ready sockets, queued tasks. */
-    private void turn() throws IOException {
+    private void turn(LoopThread self) throws IOException {
         long waitNanos = earliest(runTimers(), rescueHeldUp());
-        if (!tasks.isEmpty()) {
+        // Work a timer gave for after the turn (a close timeout settling a caller's future) must not wait for the
+        // next I/O or task: a turn with some does not block in select.
+        if (!tasks.isEmpty() || self.hasLater()) {
             selector.selectNow(this::dispatch);
         } else {
             awake.set(false);

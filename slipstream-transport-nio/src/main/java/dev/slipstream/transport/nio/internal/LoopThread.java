@@ -76,6 +76,11 @@ final class LoopThread extends Thread {
         laterPools.add(pool);
     }
 
+    /** Whether work was given for after this turn so far. This thread only. */
+    boolean hasLater() {
+        return !later.isEmpty();
+    }
+
     /** At the end of a turn: makes the work it left this thread's batch; false when it left none. */
     boolean sealLater() {
         if (later.isEmpty()) {

@@ -57,6 +57,15 @@ class LoopThreadsTest {
     }
 
     @Test
+    void workATimerGivesRunsAfterItsTurnWithoutWaitingForIo() throws Exception {
+        CompletableFuture<String> ranOn = new CompletableFuture<>();
+        // No socket, no other task, no later timer: before the fix the loop blocked in select with the work pending.
+        loop.execute(() -> loop.schedule(TimeUnit.MILLISECONDS.toNanos(1),
+                () -> EventLoop.afterIo(() -> ranOn.complete(Thread.currentThread().getName()), pool)));
+        assertThat(ranOn.get(10, TimeUnit.SECONDS)).startsWith(threadPrefix);
+    }
+
+    @Test
     void whileWorkHoldsTheLoopTheOtherThreadTakesItOverAndRunsTasksAndTimers() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         String blocked = workBlockingUntil(release);
