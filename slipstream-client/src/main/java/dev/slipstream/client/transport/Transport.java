@@ -40,7 +40,8 @@ public interface Transport {
      * returns an executor that runs a task given while handling a frame on the thread that read it, once that thread
      * no longer does I/O (another thread ready to take the I/O over), and on the pool otherwise. Either way a task
      * never runs on a thread that is doing I/O, nor inside the listener call it was given in: callers' code can block
-     * there without holding up any connection for long (NIO: about 2 ms, until the other thread takes over).
+     * there without holding up any connection for long (NIO: about 17 ms at most, until the other thread takes
+     * over).
      */
     default Executor completions(Executor pool) {
         return pool;

@@ -146,6 +146,11 @@ final class EventLoop {
         return (int) Arrays.stream(threads).filter(LoopThread::watching).count();
     }
 
+    /** How many looks this loop's threads have taken as watching followers (for tests). */
+    long followerLooks() {
+        return Arrays.stream(threads).mapToLong(LoopThread::looks).sum();
+    }
+
     /** How many of this loop's threads follow it now, watching or resting (for tests). */
     int followers() {
         return (int) Arrays.stream(threads).filter(LoopThread::follows).count();

@@ -12,15 +12,17 @@ import java.util.concurrent.locks.LockSupport;
  * (selects, reads, runs the loop's tasks and timers). Work given to {@link EventLoop#afterIo} while it leads (the
  * stages of callers' futures that a frame decided) waits for the end of its turn; then, if there is any, the leader
  * steps down, leaving the loop unled, runs that work itself on the thread that read the frame, and leads again. It
- * wakes nobody for that: the loop's other thread, a follower, watches while the loop is busy, looking every
- * {@link #TICK_NANOS}, and takes the loop over when it finds it left unled by the same batch twice in a row. So a
- * batch that runs long (a stage that blocks, even on another reply read by this same loop) holds up reading for
- * about two ticks at most, and the thread that ran it follows once it is done.
+ * wakes nobody for that: the loop's other thread, a follower, watches while batches come and takes the loop over
+ * when it finds it left unled by the same batch at two looks in a row, {@link #TICK_NANOS} apart. A look that finds
+ * the loop led doubles the time to the next, up to {@link #MAX_LOOK_NANOS}, so that a follower beside short batches
+ * wakes rarely; one that finds it unled looks again a tick later. So a batch that runs long (a stage that blocks, even
+ * on another reply read by this same loop) holds up reading for about 17 ms at most (2 ms while stages keep
+ * blocking), and the thread that ran it follows once it is done.
  *
  * <p>Nor can a piece hold up the rest of its own batch for long: the leader hands what the thread has not started
  * to the pools the work came with when one piece has run for {@link #PATIENCE_NANOS} (a stage that joins a future
  * settled later in the same batch would otherwise wait for itself). A follower stops looking after
- * {@link #WATCH_TICKS} ticks with no batch (it is woken by the next one) and ends after 30 s of that.
+ * {@link #WATCH_NANOS} with no batch (it is woken by the next one) and ends after 30 s of that.
  *
  * <pre>{@code
  * // on the loop, while handling a frame: settle this future once the turn is over, off the I/O
@@ -31,10 +33,19 @@ final class LoopThread extends Thread {
     private static final System.Logger LOG = System.getLogger(LoopThread.class.getName());
     /** How long one piece of after-I/O work may hold up the pieces after it before the leader rescues them. */
     static final long PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** How often a watching follower looks whether a batch has left the loop unled since its last look. */
+    /**
+     * How soon a watching follower looks again after a look that found the loop left unled by a batch: if the same
+     * batch still holds it then, it takes the loop over.
+     */
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** Ticks with no batch after which a follower stops watching (about 0.1 s). */
-    static final int WATCH_TICKS = 100;
+    /**
+     * The longest a watching follower goes between looks: after each look that finds the loop led it waits twice as
+     * long, up to this. A follower looking every tick woke 1,000 times a second beside a connection paced at 1,000
+     * pushes a second, and doubled its p99 against Phoenix on two vCPUs (BENCHMARKS.md, session 11).
+     */
+    static final long MAX_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(16);
+    /** Time with no batch after which a follower stops watching and rests. */
+    static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /** Leading, or running a batch after the loop was taken over: not a follower. */
@@ -56,6 +67,8 @@ final class LoopThread extends Thread {
     private volatile Batch running;
     /** While this thread runs its batch: frames its stages send wait for the batch's end, to leave in one write. */
     private volatile boolean holding;
+    /** Looks taken as a watching follower (for tests). Written by this thread only. */
+    private volatile long looks;
     /** The connections it holds frames of. This thread only. */
     private final ArrayList<NioConnection> heldConnections = new ArrayList<>();
 
@@ -191,6 +204,10 @@ final class LoopThread extends Thread {
         return state.get() == WATCHING;
     }
 
+    long looks() {
+        return looks;
+    }
+
     boolean follows() {
         int s = state.get();
         return s == WATCHING || s == RESTING;
@@ -237,7 +254,8 @@ final class LoopThread extends Thread {
         state.set(WATCHING);
         long lastTurn = loop.unledTurns();
         boolean sawUnled = false;
-        int quietTicks = 0;
+        long look = TICK_NANOS;
+        long lastBatchSeen = System.nanoTime();
         long restingSince = 0;
         for (;;) {
             if (loop.isTerminated()) {
@@ -248,22 +266,30 @@ final class LoopThread extends Thread {
                 return false;
             }
             if (s == WATCHING) {
-                LockSupport.parkNanos(this, TICK_NANOS);
+                LockSupport.parkNanos(this, look);
+                looks++;
                 long turn = loop.unledTurns();
                 boolean unled = loop.unled();
                 if (unled && sawUnled && turn == lastTurn && loop.takeOver(this)) {
                     state.set(BUSY); // nobody asks a leader to watch: only a leader asks
                     return true; // the same batch has held the loop for a whole tick
                 }
-                quietTicks = turn == lastTurn && !unled ? quietTicks + 1 : 0;
+                // A batch running now may be one that holds the loop: look again in a tick. The loop led: batches
+                // are short, look half as often (a blocking stage then holds the loop up to MAX_LOOK_NANOS + a tick).
+                look = unled ? TICK_NANOS : Math.min(2 * look, MAX_LOOK_NANOS);
+                long now = System.nanoTime();
+                if (unled || turn != lastTurn) {
+                    lastBatchSeen = now;
+                }
                 sawUnled = unled;
                 lastTurn = turn;
-                if (quietTicks >= WATCH_TICKS && state.compareAndSet(WATCHING, RESTING)) {
-                    restingSince = System.nanoTime();
+                if (now - lastBatchSeen >= WATCH_NANOS && state.compareAndSet(WATCHING, RESTING)) {
+                    restingSince = now;
                     if (loop.unled()) { // a batch began as this thread stopped watching: it may not have woken it
                         state.compareAndSet(RESTING, WATCHING);
                     }
-                    quietTicks = 0;
+                    lastBatchSeen = now;
+                    look = TICK_NANOS;
                 }
                 continue;
             }
@@ -279,6 +305,8 @@ final class LoopThread extends Thread {
             if (state.get() == WATCHING) { // woken by a batch: if it still holds the loop a tick from now, take over
                 sawUnled = loop.unled();
                 lastTurn = loop.unledTurns();
+                lastBatchSeen = System.nanoTime();
+                look = TICK_NANOS;
             }
         }
     }

@@ -87,6 +87,33 @@ class LoopThreadsTest {
     }
 
     @Test
+    void besideShortBatchesTheFollowerLooksRarely() throws Exception {
+        untilOneRanOnItsLeader(); // the follower exists and watches
+        int batches = 300;
+        CountDownLatch done = new CountDownLatch(batches);
+        long looksBefore = loop.followerLooks();
+        long start = System.nanoTime();
+        loop.execute(() -> everyMillisecondABatch(done));
+        assertThat(done.await(20, TimeUnit.SECONDS)).as("batches left %s", done.getCount()).isTrue();
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        long looks = loop.followerLooks() - looksBefore;
+        // A follower looking every 1 ms would look about once per elapsed millisecond; doubling its wait after each
+        // look that finds the loop led (up to 16 ms) makes it a few dozen looks.
+        assertThat(looks).as("looks in %s ms of %s short batches", elapsedMillis, batches).isLessThan(elapsedMillis / 4);
+        assertThat(loopThreads()).hasSize(2);
+    }
+
+    /** On the loop: a timer every millisecond whose turn gives one short piece of work, until {@code done} is 0. */
+    private void everyMillisecondABatch(CountDownLatch done) {
+        loop.schedule(TimeUnit.MILLISECONDS.toNanos(1), () -> {
+            EventLoop.afterIo(done::countDown, pool);
+            if (done.getCount() > 1) {
+                everyMillisecondABatch(done);
+            }
+        });
+    }
+
+    @Test
     void aFollowerThatStoppedWatchingIsWokenByTheNextBatchAndStillTakesOverAHeldLoop() throws Exception {
         CountDownLatch first = new CountDownLatch(1);
         loop.execute(() -> EventLoop.afterIo(first::countDown, pool));
