@@ -85,5 +85,4 @@ class ReplyStagesNioTest {
             assertThat(stage.get(10, TimeUnit.SECONDS)).startsWith("slipstream-nio-");
         }
     }
-
 }

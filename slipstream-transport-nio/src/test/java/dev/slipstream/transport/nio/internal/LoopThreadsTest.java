@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -215,7 +216,7 @@ class LoopThreadsTest {
      * cause. Fails listing the turns when none did.
      */
     private Turn untilOneRanOnItsLeader() throws Exception {
-        List<Turn> turns = new CopyOnWriteArrayList<>();
+        List<Turn> turns = new ArrayList<>(); // this thread only
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             CompletableFuture<Turn> turn = new CompletableFuture<>();
