@@ -29,23 +29,44 @@ function report(replies, startNs, cpu0, latencies) {
   setTimeout(() => process.exit(0), 500);
 }
 
-function throughput() {
+// Warm-up, the same as the JVM probes' (ClientProbe): half as many pushes pipelined (at least 2,000), then, for
+// latency, 2,000 to 5,000 paced at the rate, none of them measured. Until session 12 of issue 15 phoenix.js had none.
+const warmUp = Math.max(2000, Math.floor(count / 2));
+
+function pipelined(n, window, onDone) {
   let sent = 0, replied = 0;
-  process.stdout.write('MEASURING\n');
-  const start = process.hrtime.bigint();
-  const cpu0 = process.cpuUsage();
   const one = () => {
     sent++;
     channel.push('echo', payload, 30000).receive('ok', () => {
       replied++;
-      if (replied === count) report(replied, start, cpu0, []);
-      else if (sent < count) one();
+      if (replied === n) onDone();
+      else if (sent < n) one();
     }).receive('timeout', () => { console.error('push timeout'); process.exit(3); });
   };
-  for (let i = 0; i < Math.min(param, count); i++) one();
+  for (let i = 0; i < Math.min(window, n); i++) one();
+}
+
+function throughput() {
+  pipelined(warmUp, 64, () => {
+    process.stdout.write('MEASURING\n');
+    const start = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
+    pipelined(count, param, () => report(count, start, cpu0, []));
+  });
 }
 
 function latency() {
+  pipelined(warmUp, 64, () => {
+    paced(Math.min(5000, warmUp), () => {
+      process.stdout.write('MEASURING\n');
+      const start = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
+      paced(count, (latencies) => report(count, start, cpu0, latencies));
+    });
+  });
+}
+
+function paced(n, onDone) {
   // Pacing: between pushes phoenix.js sleeps, as an application pacing its pushes does and as the JVM probes do
   // (they park until the next push is due). While no reply is outstanding nothing can arrive, so it sleeps exactly
   // until the next push is due (Atomics.wait: a timed futex wait, like the JVM's park); while one is outstanding it
@@ -53,16 +74,14 @@ function latency() {
   // timer, whose whole milliseconds may send a push late. Until issue 15 this polled with setImmediate: Node never
   // slept, it read each reply on a busy core without being woken (1 ms of CPU per round trip at 1,000/s).
   const latencies = [];
-  process.stdout.write('MEASURING\n');
   const intervalNs = 1e9 / param;
   const start = process.hrtime.bigint();
-  const cpu0 = process.cpuUsage();
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   let sent = 0, outstanding = 0, timer = null;
   const nextDueMs = () => Number(start + BigInt(Math.round(sent * intervalNs)) - process.hrtime.bigint()) / 1e6;
   const tick = () => {
     timer = null;
-    const due = Math.min(count, Math.floor(Number(process.hrtime.bigint() - start) / intervalNs) + 1);
+    const due = Math.min(n, Math.floor(Number(process.hrtime.bigint() - start) / intervalNs) + 1);
     while (sent < due) {
       sent++;
       outstanding++;
@@ -70,16 +89,16 @@ function latency() {
       channel.push('echo', payload, 30000).receive('ok', () => {
         latencies.push(Number(process.hrtime.bigint() - t0) / 1000);
         outstanding--;
-        if (latencies.length === count) report(count, start, cpu0, latencies);
+        if (latencies.length === n) onDone(latencies);
         else if (outstanding === 0) sleepUntilDue();
       });
     }
-    if (sent < count && outstanding > 0) timer = setTimeout(tick, Math.max(1, Math.ceil(nextDueMs())));
-    else if (sent < count) setImmediate(sleepUntilDue); // woke a hair before the due time: sleep the rest
+    if (sent < n && outstanding > 0) timer = setTimeout(tick, Math.max(1, Math.ceil(nextDueMs())));
+    else if (sent < n) setImmediate(sleepUntilDue); // woke a hair before the due time: sleep the rest
   };
   const sleepUntilDue = () => {
     if (timer !== null) { clearTimeout(timer); timer = null; }
-    if (sent >= count) return;
+    if (sent >= n) return;
     const ms = nextDueMs();
     if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
     tick();
