@@ -3,7 +3,10 @@ package dev.slipstream.benchmarks.load;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>{@code
  * java -cp benchmarks.jar dev.slipstream.benchmarks.load.ClientProbe slipstream ws://127.0.0.1:4000/socket throughput 100000 64
  * java -cp benchmarks.jar dev.slipstream.benchmarks.load.ClientProbe raw ws://127.0.0.1:4001/raw latency 5000 1000
+ * java -cp benchmarks.jar dev.slipstream.benchmarks.load.ClientProbe raw-phoenix ws://127.0.0.1:4100/socket latency 5000 1000
  * }</pre>
  */
 public final class ClientProbe {
@@ -29,10 +33,16 @@ public final class ClientProbe {
 
     private ClientProbe() {}
 
-    /** {@code <client> <endpoint> <throughput|latency|latency-wait> <count> <window|rate per second>}. */
+    /**
+     * {@code <client> <endpoint> <throughput|latency|latency-wait> <count> <window|rate per second> [TIMELINE]}. With
+     * a sixth argument a latency run also writes, per measured push, its {@link System#nanoTime()} at sending and its
+     * latency in nanoseconds, one line each, to that file: on Linux that clock is {@code CLOCK_MONOTONIC}, the clock
+     * {@code perf record -k CLOCK_MONOTONIC} stamps events with, so a scheduler trace can be laid over the pushes
+     * ({@code benchmarks/sched/}).
+     */
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: ClientProbe <slipstream|slipstream-nio|javaphoenixclient|raw> <endpoint> <throughput|latency|latency-wait> <count> <window|rate>");
+        if (args.length != 5 && !(args.length == 6 && args[2].equals("latency"))) {
+            System.err.println("usage: ClientProbe <slipstream|slipstream-nio|javaphoenixclient|raw|raw-phoenix> <endpoint> <throughput|latency|latency-wait> <count> <window|rate> [TIMELINE, latency only]");
             System.exit(2);
         }
         String client = args[0];
@@ -59,8 +69,13 @@ public final class ClientProbe {
             if (mode.equals("throughput")) {
                 pipelined(echoer, count, param);
             } else if (mode.equals("latency") || mode.equals("latency-wait")) {
-                for (long l : mode.equals("latency") ? fixedRate(echoer, count, param) : waiting(echoer, count, param)) {
+                long[] sentAt = new long[count];
+                long[] measured = mode.equals("latency") ? fixedRate(echoer, count, param, sentAt) : waiting(echoer, count, param);
+                for (long l : measured) {
                     latencies.add(l / 1000.0);
+                }
+                if (args.length == 6) {
+                    writeTimeline(Path.of(args[5]), sentAt, measured);
                 }
             } else {
                 throw new IllegalArgumentException("unknown mode " + mode);
@@ -131,6 +146,11 @@ public final class ClientProbe {
 
     /** Sends {@code count} pushes at {@code rate} per second on a fixed schedule; returns push-to-reply nanos. */
     static long[] fixedRate(Echoer echoer, int count, int rate) throws InterruptedException {
+        return fixedRate(echoer, count, rate, new long[count]);
+    }
+
+    /** As {@link #fixedRate(Echoer, int, int)}, noting in {@code sentAt} when each push was sent (nanoTime). */
+    static long[] fixedRate(Echoer echoer, int count, int rate, long[] sentAt) throws InterruptedException {
         long[] latencies = new long[count];
         CountDownLatch all = new CountDownLatch(count);
         AtomicInteger done = new AtomicInteger();
@@ -140,6 +160,7 @@ public final class ClientProbe {
             parkUntil(start + i * interval);
             int index = i;
             long sent = System.nanoTime();
+            sentAt[i] = sent;
             echoer.send(() -> {
                 latencies[index] = System.nanoTime() - sent;
                 done.incrementAndGet();
@@ -150,5 +171,14 @@ public final class ClientProbe {
             Echoer.fail("replies missing after 60 s: " + done.get() + " of " + count, null);
         }
         return latencies;
+    }
+
+    /** One line per push: its send time and its latency, both in nanoseconds. */
+    private static void writeTimeline(Path file, long[] sentAt, long[] latencies) throws IOException {
+        StringBuilder lines = new StringBuilder(sentAt.length * 24);
+        for (int i = 0; i < sentAt.length; i++) {
+            lines.append(sentAt[i]).append(' ').append(latencies[i]).append('\n');
+        }
+        Files.writeString(file, lines);
     }
 }

@@ -65,7 +65,8 @@ interface Echoer extends AutoCloseable {
 
     /**
      * Opens and joins a connection of {@code client}: slipstream (on the default JDK transport), slipstream-nio (on
-     * {@link NioWebSocketTransport}), javaphoenixclient or raw (the ceiling).
+     * {@link NioWebSocketTransport}), javaphoenixclient, raw (the ceiling, against a plain echo) or raw-phoenix (the
+     * same socket against a Phoenix endpoint such as {@code ws://host:4000/socket}: it joins with one written-out frame).
      */
     static Echoer open(String client, URI endpoint) throws Exception {
         switch (client) {
@@ -76,9 +77,12 @@ interface Echoer extends AutoCloseable {
             case "javaphoenixclient":
                 return new JavaPhoenix(endpoint);
             case "raw":
-                return new Raw(endpoint);
+                return new Raw(endpoint, false);
+            case "raw-phoenix":
+                return new Raw(URI.create(endpoint + "/websocket?vsn=2.0.0"), true);
             default:
-                throw new IllegalArgumentException("unknown client \"" + client + "\" (slipstream, slipstream-nio, javaphoenixclient, raw)");
+                throw new IllegalArgumentException("unknown client \"" + client
+                        + "\" (slipstream, slipstream-nio, javaphoenixclient, raw, raw-phoenix)");
         }
     }
 
@@ -177,19 +181,40 @@ interface Echoer extends AutoCloseable {
     }
 
     /**
-     * The ceiling: the JDK WebSocket (the transport Slipstream uses) against an Undertow echo, sending the text of a
-     * V2 push frame of the same size as Slipstream's, matched to replies in order. No Phoenix framing, no codec.
+     * The ceiling: the JDK WebSocket (the transport Slipstream uses) sending the text of a V2 push frame of the same
+     * size as Slipstream's, matched to replies in order. No codec. Against the plain Undertow echo ({@code raw}) no
+     * Phoenix framing either; against a Phoenix endpoint ({@code raw-phoenix}) it first joins {@code echo:bench} with a
+     * written-out join frame, then sends the same push frame every time (Phoenix only echoes the ref) and checks each
+     * reply's status by looking for {@code "status":"ok"} in its text: what any Phoenix client must do at the least.
      */
     final class Raw implements Echoer, WebSocket.Listener {
+        private static final String OK = "\"status\":\"ok\"";
         private final String frame = "[\"1\",\"100000\",\"" + TOPIC + "\",\"echo\"," + PAYLOAD + "]";
         private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        private final boolean phoenix;
         private final WebSocket ws;
         private CompletableFuture<WebSocket> lastSend;
         private final StringBuilder partial = new StringBuilder();
 
-        Raw(URI uri) {
+        Raw(URI uri, boolean phoenix) {
+            this.phoenix = phoenix;
             ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
             lastSend = CompletableFuture.completedFuture(ws);
+            if (phoenix) {
+                CountDownLatch joined = new CountDownLatch(1);
+                synchronized (this) {
+                    waiting.add(joined::countDown);
+                    lastSend = ws.sendText("[\"1\",\"1\",\"" + TOPIC + "\",\"phx_join\",{}]", true);
+                }
+                try {
+                    if (!joined.await(10, TimeUnit.SECONDS)) {
+                        fail("raw-phoenix: no reply to the join of " + TOPIC + " after 10 s", null);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    fail("raw-phoenix: interrupted while joining", e);
+                }
+            }
         }
 
         @Override
@@ -205,6 +230,9 @@ interface Echoer extends AutoCloseable {
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
+                if (phoenix && partial.indexOf(OK) < 0) {
+                    fail("raw-phoenix: a reply that is not ok: " + partial, null);
+                }
                 partial.setLength(0);
                 Runnable done;
                 synchronized (this) {

@@ -172,7 +172,9 @@ public final class LoadHarness {
                     .put("pid", serverHandle.pid());
         } else {
             phoenixEndpoint = externalServer;
-            ObjectNode s = report.putObject("server").put("kind", "external").put("url", phoenixEndpoint);
+            // No plain echo beside an external server: the raw socket joins its echo:bench with a written-out frame.
+            ObjectNode s = report.putObject("server").put("kind", "external").put("url", phoenixEndpoint)
+                    .put("raw", phoenixEndpoint + " (raw-phoenix: joined, V2 frames written out)");
             if (serverHandle != null) {
                 s.put("pid", serverHandle.pid());
             }
@@ -343,9 +345,7 @@ public final class LoadHarness {
 
     private List<String> jvmClients() {
         List<String> clients = new ArrayList<>(List.of("slipstream", "slipstream-nio", "javaphoenixclient"));
-        if (rawEndpoint != null) {
-            clients.add("raw");
-        }
+        clients.add("raw"); // against the plain echo, or joined to an external server's echo:bench (raw-phoenix)
         return clients;
     }
 
@@ -359,8 +359,9 @@ public final class LoadHarness {
             return exec(List.of("node", "peer.js", phoenixEndpoint, mode, String.valueOf(count), String.valueOf(param)),
                     jsDir.toFile(), 180, onLine);
         }
-        String endpoint = client.equals("raw") ? rawEndpoint : phoenixEndpoint;
-        return exec(jvm(ClientProbe.class.getName(), client, endpoint, mode, String.valueOf(count),
+        String probe = client.equals("raw") && rawEndpoint == null ? "raw-phoenix" : client;
+        String endpoint = probe.equals("raw") ? rawEndpoint : phoenixEndpoint;
+        return exec(jvm(ClientProbe.class.getName(), probe, endpoint, mode, String.valueOf(count),
                 String.valueOf(param)), null, 180, onLine);
     }
 
@@ -368,7 +369,7 @@ public final class LoadHarness {
         List<String> clients = jvmClients();
         String why = prepareJs(node);
         if (why == null) {
-            clients.add(clients.size() - (rawEndpoint != null ? 1 : 0), "phoenix.js");
+            clients.add(clients.size() - 1, "phoenix.js"); // before the raw ceiling
         } else {
             skip("throughput,latency", "phoenix.js", why);
         }
