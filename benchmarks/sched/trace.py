@@ -30,7 +30,6 @@ class Trace:
 
     def __init__(self, path, server_pid, client_pid=None):
         self.server_pid = server_pid
-        self.client_pid = client_pid if client_pid else self.busiest_waker_of(path, server_pid)
         self.pid_of = {0: 0}
         self.wakeups = []  # (woken at, ran at, wakee, waker, waker's cpu, cpu it ran on, cpu was idle, preempted waker)
         self.runs = []  # (start, end, cpu, thread, state it left in)
@@ -63,6 +62,7 @@ class Trace:
                         self.wakeups.append((at, t, (nxt, next_comm), (waker, waker_comm), waker_cpu, cpu, prev == 0,
                                              preempted))
         # names last: a thread's process is known once any event of it was seen
+        self.client_pid = client_pid or self.busiest_waker()
         self.runs = [(s, e, cpu, self.name(*thread), state) for s, e, cpu, thread, state in self.runs]
         self.wakeups = [(at, t, self.name(*wakee), self.name(*waker), wc, cpu, idle, pre)
                         for at, t, wakee, waker, wc, cpu, idle, pre in self.wakeups]
@@ -71,19 +71,12 @@ class Trace:
         self.wakeup_starts = [w[0] for w in self.wakeups]
         self.run_starts = [r[0] for r in self.runs]
 
-    @staticmethod
-    def busiest_waker_of(path, server_pid):
+    def busiest_waker(self):
         """The process (other than the server and the kernel's) that woke the server's threads most often."""
-        pids, wakers = {}, collections.Counter()
-        with open(path) as lines:
-            for line in lines:
-                m = EVENT.match(line)
-                if m and m.group(6) == 'sched:sched_switch':
-                    pids[int(m.group(3))] = int(m.group(2))
-                elif m and m.group(6) == 'sched:sched_waking':
-                    wakee = int(WAKING.match(m.group(7)).group(2))
-                    if pids.get(wakee) == server_pid and int(m.group(2)) not in (0, server_pid):
-                        wakers[int(m.group(2))] += 1
+        wakers = collections.Counter(self.pid_of.get(waker[0]) for _, _, wakee, waker, *_ in self.wakeups
+                                     if self.pid_of.get(wakee[0]) == self.server_pid)
+        for pid in (None, 0, self.server_pid):
+            wakers.pop(pid, None)
         return wakers.most_common(1)[0][0] if wakers else None
 
     def name(self, tid, comm):
