@@ -1,12 +1,16 @@
 // phoenix.js peer of the Slipstream load harness (dev.slipstream.benchmarks.load.LoadHarness).
-// usage: node peer.js <socket-url> <throughput|latency> <count> <window-or-rate-per-second>
+// usage: node peer.js <socket-url> <throughput|latency> <count> <window-or-rate-per-second> [TIMELINE, latency only]
 // Prints MEASURING and MEASURED around the measured phase (the harness samples the server's CPU time there), then
 // one JSON line: {"client":"phoenix.js","mode":..., "replies":n, "seconds":s, "cpuNanos":n, "latenciesMicros":[...]}
+// TIMELINE: a file to write each measured push's send time and latency to, in nanoseconds, one push per line, as
+// ClientProbe's sixth argument does; the send time is process.hrtime (CLOCK_MONOTONIC, like System.nanoTime on Linux)
+// so that a scheduler trace can be laid over the pushes (benchmarks/sched/).
 'use strict';
+const fs = require('fs');
 const { Socket } = require('phoenix');
 const WebSocket = require('ws');
 
-const [url, mode, countArg, paramArg] = process.argv.slice(2);
+const [url, mode, countArg, paramArg, timelineFile] = process.argv.slice(2);
 const count = parseInt(countArg, 10);
 const param = parseInt(paramArg, 10);
 const payload = { body: 'x'.repeat(88) }; // {"body":"x...x"}: 100 bytes of JSON, as the JVM clients send
@@ -61,7 +65,10 @@ function latency() {
       process.stdout.write('MEASURING\n');
       const start = process.hrtime.bigint();
       const cpu0 = process.cpuUsage();
-      paced(count, (latencies) => report(count, start, cpu0, latencies));
+      paced(count, (latencies, timeline) => {
+        if (timelineFile) fs.writeFileSync(timelineFile, timeline.join('\n') + '\n');
+        report(count, start, cpu0, latencies);
+      });
     });
   });
 }
@@ -74,6 +81,7 @@ function paced(n, onDone) {
   // timer, whose whole milliseconds may send a push late. Until issue 15 this polled with setImmediate: Node never
   // slept, it read each reply on a busy core without being woken (1 ms of CPU per round trip at 1,000/s).
   const latencies = [];
+  const timeline = []; // "sendNanos latencyNanos" per push, in the order the replies came
   const intervalNs = 1e9 / param;
   const start = process.hrtime.bigint();
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -87,9 +95,11 @@ function paced(n, onDone) {
       outstanding++;
       const t0 = process.hrtime.bigint();
       channel.push('echo', payload, 30000).receive('ok', () => {
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1000);
+        const latencyNs = process.hrtime.bigint() - t0;
+        latencies.push(Number(latencyNs) / 1000);
+        if (timelineFile) timeline.push(t0 + ' ' + latencyNs); // only when asked: the harness's runs stay as they were
         outstanding--;
-        if (latencies.length === n) onDone(latencies);
+        if (latencies.length === n) onDone(latencies, timeline);
         else if (outstanding === 0) sleepUntilDue();
       });
     }
