@@ -564,7 +564,10 @@ public final class SlipstreamClient implements AutoCloseable {
             return this;
         }
 
-        /** The scheduler every timer goes through (default {@link Scheduler#system()}); tests pass a virtual one. */
+        /**
+         * The scheduler every timer goes through (default {@link Scheduler#system()}, or where the transport hosts
+         * the client's timers instead, {@link Transport#scheduler}); tests pass a virtual one.
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
@@ -615,6 +618,9 @@ public final class SlipstreamClient implements AutoCloseable {
             Transport chosen = transport != null ? transport
                     : sslContext != null ? JdkWebSocketTransport.withSslContext(sslContext)
                     : JdkWebSocketTransport.shared();
+            // The default timers may live on the transport's loop (Transport.scheduler); a scheduler the app set stays.
+            Scheduler timers = scheduler != Scheduler.system() ? scheduler : Objects.requireNonNull(
+                    chosen.scheduler(scheduler), () -> chosen + ".scheduler(Scheduler.system()) returned null");
             ObjectMapper mapper = objectMapper != null ? objectMapper : DEFAULT_MAPPER;
             Supplier<? extends Map<String, ?>> connectParams;
             if (fixedParams != null) {
@@ -627,7 +633,7 @@ public final class SlipstreamClient implements AutoCloseable {
             ClientConfig config = new ClientConfig(endpoint, serializer, connectParams, copyHeaders(), authToken, connectTimeout,
                     heartbeatInterval, pushTimeout, closeTimeout, reconnectBackoff, rejoinBackoff, reconnect,
                     rejoinAfterReconnect, rejoinAfterCrash, rejoinAfterRefusal, pushBufferSize, maxMessageBytes,
-                    chosen, scheduler, executor, module,
+                    chosen, timers, executor, module,
                     eventListener, name == null ? dev.slipstream.client.transport.TransportRequest.redact(endpoint) : name,
                     mapper);
             return new SlipstreamClient(config);

@@ -1,5 +1,6 @@
 package dev.slipstream.client.transport;
 
+import dev.slipstream.client.time.Scheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -45,5 +46,16 @@ public interface Transport {
      */
     default Executor completions(Executor pool) {
         return pool;
+    }
+
+    /**
+     * Where the client's timers (heartbeats, backoff, push and join deadlines) fire, given the scheduler the client
+     * would use: by default that one. Asked only for {@link Scheduler#system()}, the default; a scheduler the
+     * application set (a virtual clock in tests) is always kept. A transport that already runs a loop with timers may
+     * host the client's there, so that a client on it needs no timer thread of its own: a task then runs on the
+     * loop's thread, where it must only hand work to the client (as the client's tasks do), to the millisecond.
+     */
+    default Scheduler scheduler(Scheduler system) {
+        return system;
     }
 }

@@ -1,5 +1,6 @@
 package dev.slipstream.transport.nio;
 
+import dev.slipstream.client.time.Scheduler;
 import dev.slipstream.client.transport.JdkWebSocketTransport;
 import dev.slipstream.client.transport.MessageTooLargeException;
 import dev.slipstream.client.transport.Transport;
@@ -9,6 +10,7 @@ import dev.slipstream.client.transport.TransportRequest;
 import dev.slipstream.client.transport.UpgradeRejectedException;
 import dev.slipstream.client.transport.WebSocketProtocolException;
 import dev.slipstream.transport.nio.internal.LoopGroup;
+import dev.slipstream.transport.nio.internal.LoopScheduler;
 import dev.slipstream.transport.nio.internal.NioConnection;
 import java.net.URI;
 import java.security.NoSuchAlgorithmException;
@@ -27,7 +29,8 @@ import javax.net.ssl.SSLContext;
  * <ul>
  *   <li><b>Threads:</b> no thread per connection. Every transport shares one loop unless {@link Builder#loops(int)}
  *       gives it loops of its own; a loop's two threads ({@code slipstream-nio-N-K}, daemon; the second made
- *       on first need, ended after 30 s of rest) take turns leading its selector. DNS lookups and
+ *       on first need, ended after 30 s of rest) take turns leading its selector. On the shared loop the
+ *       clients' timers fire there too ({@link #scheduler}), so such a client needs no timer thread. DNS lookups and
  *       TLS certificate checks run on a small shared pool ({@code slipstream-nio-worker-N}, no thread while idle),
  *       never on a loop and never on the caller.</li>
  *   <li><b>Memory:</b> an idle {@code ws://} connection holds no I/O buffer: each loop has one read buffer for all its
@@ -67,6 +70,7 @@ public final class NioWebSocketTransport implements Transport, AutoCloseable {
                 new NioWebSocketTransport(LoopGroup.shared(), false, null, DEFAULT_CLOSE_TIMEOUT);
     }
 
+    private static final Scheduler SHARED_LOOP_TIMERS = new LoopScheduler(LoopGroup.shared());
     private final LoopGroup loops;
     private final boolean ownsLoops;
     private final SSLContext sslContext; // null: the JDK default, looked up at the first wss:// open
@@ -98,6 +102,16 @@ public final class NioWebSocketTransport implements Transport, AutoCloseable {
     @Override
     public Executor completions(Executor pool) {
         return task -> LoopGroup.afterIo(task, pool);
+    }
+
+    /**
+     * On the shared loop ({@link #shared()}, {@link #withSslContext}, a builder without {@code loops}): the client's
+     * timers fire on that loop, so a client needs no timer thread; a transport with loops of its own, which
+     * {@link #close} stops, leaves them on {@code system}.
+     */
+    @Override
+    public Scheduler scheduler(Scheduler system) {
+        return ownsLoops ? system : SHARED_LOOP_TIMERS;
     }
 
     @Override
