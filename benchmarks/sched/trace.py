@@ -135,10 +135,6 @@ class Trace:
             yield self.wakeups[i]
             i += 1
 
-    def runs_in(self, start, end):
-        for s, e, cpu, name in self.spans_in(start, end):
-            yield e - s, cpu, name
-
     def spans_in(self, start, end):
         """The runs overlapping [start, end), cut to it: (start, end, cpu, thread)."""
         i = max(0, bisect.bisect_left(self.run_starts, start - 0.05))
@@ -196,11 +192,10 @@ def stops(trace, longer_than, top):
     """Stretches with no timer sample on a vCPU: the host did not run it."""
     if not trace.samples:
         raise SystemExit('no cpu-clock samples in the trace: record with -e cpu-clock/period=100000/ (README.md)')
-    gaps = sorted((b - a for times in trace.samples.values() for a, b in zip(times, times[1:])))
     span = trace.last - trace.first
     found = trace.stops(longer_than)
     print(f'timer samples: {sum(len(v) for v in trace.samples.values())} on {len(trace.samples)} vCPUs in {span:.1f} s, '
-          f'median interval {pct(gaps, .5) * 1e6:.0f} us')
+          f'median interval {sample_interval(trace) * 1e6:.0f} us')
     print(f'stretches over {longer_than * 1e6:.0f} us with no sample on a vCPU: {len(found)}, '
           f'{sum(b - a for a, b, _ in found) * 1e3:.1f} ms in all')
     for lo, hi in ((longer_than, 5e-4), (5e-4, 1e-3), (1e-3, 2e-3), (2e-3, 5e-3), (5e-3, 1e9)):
@@ -239,16 +234,16 @@ def slow(trace, timeline, over):
         print(f'{n:6d}  {kind}   (e.g. {l * 1e6:.0f} us, sent at {s:.4f})')
 
 
-def cause(trace, s, e, stops, interval):
-    """What took more than half of the push from `s` to `e`: a vCPU's stop (`stops`: those that held a thread of client
-    or server), a thread of neither process, one wait for a CPU, one run; else all of those together, or nothing."""
+def cause(trace, s, e, stopped, interval):
+    """What took more than half of the push from `s` to `e`: a vCPU's stop (`stopped`: those that held a thread of
+    client or server), a thread of neither process, one wait for a CPU, one run; else all of those together, or nothing."""
     half = (e - s) / 2
-    if max((min(b, e) - max(a, s) for a, b in stops), default=0) > half:
+    if max((min(b, e) - max(a, s) for a, b in stopped), default=0) > half:
         return 'a vCPU stopped (no timer sample) while a thread of client or server ran on it or waited for it'
     outside = collections.Counter()
-    for overlap, cpu, name in trace.runs_in(s, e):
+    for a, b, cpu, name in trace.spans_in(s, e):
         if name != 'idle' and not name.startswith(('server:', 'client:')):
-            outside[name] = max(outside[name], overlap)
+            outside[name] = max(outside[name], b - a)
     ran, thread = max(((v, k) for k, v in outside.items()), default=(0, None))
     if ran > half:
         return f'a thread of neither process ran: {thread}'
@@ -265,7 +260,7 @@ def cause(trace, s, e, stops, interval):
             ', its vCPU stopped for most of it (timer samples in under half of it)' if away else '')
     beside = [(a, b) for a, b, _, name in trace.spans_in(s, e) if name != 'idle' and not part_of_round_trip(name)]
     waits = [(w[0], w[1]) for w in trace.wakeups_in(s, e) if part_of_round_trip(w[2])]
-    if covered(s, e, stops + beside + waits) > half:
+    if covered(s, e, stopped + beside + waits) > half:
         return 'several of the above together (they cover over half of it)'
     return 'no wait, run, stop or outside thread, alone or together, took half of it'
 
