@@ -341,7 +341,8 @@ public final class SlipstreamClient implements AutoCloseable {
         private int maxMessageBytes = 10_000_000;
         private Transport transport;
         private javax.net.ssl.SSLContext sslContext;
-        private Scheduler scheduler = Scheduler.system();
+        /** Null until the application sets one: then the transport may host the timers (Transport.scheduler). */
+        private Scheduler scheduler;
         private Executor executor;
         private ClientModule module;
         private ClientEventListener eventListener;
@@ -618,9 +619,8 @@ public final class SlipstreamClient implements AutoCloseable {
             Transport chosen = transport != null ? transport
                     : sslContext != null ? JdkWebSocketTransport.withSslContext(sslContext)
                     : JdkWebSocketTransport.shared();
-            // The default timers may live on the transport's loop (Transport.scheduler); a scheduler the app set stays.
-            Scheduler timers = scheduler != Scheduler.system() ? scheduler : Objects.requireNonNull(
-                    chosen.scheduler(scheduler), () -> chosen + ".scheduler(Scheduler.system()) returned null");
+            Scheduler timers = scheduler != null ? scheduler : Objects.requireNonNull(
+                    chosen.scheduler(Scheduler.system()), () -> chosen + ".scheduler(Scheduler.system()) returned null");
             ObjectMapper mapper = objectMapper != null ? objectMapper : DEFAULT_MAPPER;
             Supplier<? extends Map<String, ?>> connectParams;
             if (fixedParams != null) {

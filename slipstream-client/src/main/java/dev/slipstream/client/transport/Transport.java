@@ -50,8 +50,8 @@ public interface Transport {
 
     /**
      * Where the client's timers (heartbeats, backoff, push and join deadlines) fire, given the scheduler the client
-     * would use: by default that one. Asked only for {@link Scheduler#system()}, the default; a scheduler the
-     * application set (a virtual clock in tests) is always kept. A transport that already runs a loop with timers may
+     * would use: by default that one. Asked only when the application set no scheduler (the client then passes
+     * {@link Scheduler#system()}); a scheduler the application set (a virtual clock in tests) is always kept. A transport that already runs a loop with timers may
      * host the client's there, so that a client on it needs no timer thread of its own: a task then runs on the
      * loop's thread, where it must only hand work to the client (as the client's tasks do), to the millisecond.
      */

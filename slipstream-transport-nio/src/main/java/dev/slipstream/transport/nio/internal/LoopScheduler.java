@@ -18,7 +18,7 @@ import java.time.Duration;
  */
 public final class LoopScheduler implements Scheduler {
     /** Delays beyond this (about 73 years) are taken as this, so that a deadline never overflows. */
-    private static final long LONGEST_NANOS = Long.MAX_VALUE / 4;
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 4);
 
     private final LoopGroup group;
 
@@ -33,9 +33,7 @@ public final class LoopScheduler implements Scheduler {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
-        long nanos = delay.isNegative() ? 0 : delay.compareTo(Duration.ofNanos(LONGEST_NANOS)) > 0 ? LONGEST_NANOS
-                : delay.toNanos();
-        long due = System.nanoTime() + nanos;
+        long due = System.nanoTime() + Math.max(0, (delay.compareTo(LONGEST) > 0 ? LONGEST : delay).toNanos());
         EventLoop loop = group.next();
         Pending pending = new Pending(task);
         if (loop.inLoop()) {
