@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -179,6 +180,7 @@ public final class LoadHarness {
                 s.put("pid", serverHandle.pid());
             }
         }
+        noteAutogroups(machine, (ObjectNode) report.get("server"));
         String node = nodeVersion();
         machine.put("node", node == null ? "missing" : node);
         try {
@@ -205,6 +207,43 @@ public final class LoadHarness {
         report.set("skipped", skipped);
         printTable();
         return report;
+    }
+
+    /**
+     * Whether the server shares the clients' autogroup, when Linux has autogroups on. The kernel then schedules each
+     * session (a {@code setsid}, as the Phoenix app's {@code start.sh} does) as one group, and a server in a session of
+     * its own competes with the clients group against group, which changes who runs first after a wake-up: phoenix.js's
+     * writes to Phoenix were preempted by the BEAM's poller in 16% of round trips with the BEAM in its own group and
+     * 47% in the clients', a JVM client's in 55% and 50% (issue 15, session 15). The clients are this JVM's children.
+     */
+    private void noteAutogroups(ObjectNode machine, ObjectNode server) {
+        Optional<String> ours = autogroup(ProcessHandle.current().pid());
+        Optional<String> theirs = serverHandle == null ? Optional.empty() : autogroup(serverHandle.pid());
+        boolean enabled;
+        try {
+            enabled = Files.readString(Path.of("/proc/sys/kernel/sched_autogroup_enabled")).trim().equals("1");
+        } catch (IOException e) {
+            return; // not Linux, or a kernel without autogroups
+        }
+        machine.put("autogroupsEnabled", enabled);
+        if (ours.isPresent() && theirs.isPresent()) {
+            boolean same = theirs.get().equals(ours.get());
+            server.put("sameAutogroupAsClients", same);
+            if (enabled && !same) {
+                System.out.println("server: in an autogroup of its own (" + theirs.get() + ", the clients "
+                        + ours.get() + "), so scheduled as one group against theirs; see benchmarks/README.md");
+            }
+        }
+    }
+
+    /** The autogroup of a process ({@code /autogroup-N}), if this is Linux and it can be read. */
+    private static Optional<String> autogroup(long pid) {
+        try {
+            String line = Files.readString(Path.of("/proc", String.valueOf(pid), "autogroup")).trim();
+            return Optional.of(line.split(" ", 2)[0]);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     // ---------------------------------------------------------------- server
