@@ -166,21 +166,21 @@ public final class LoadHarness {
                 .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
                 .put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         Process serverProcess = null;
+        ObjectNode server = report.putObject("server");
         if (externalServer == null) {
             serverProcess = startServer();
             serverHandle = serverProcess.toHandle();
-            report.putObject("server").put("kind", "fake").put("url", phoenixEndpoint).put("raw", rawEndpoint)
-                    .put("pid", serverHandle.pid());
+            server.put("kind", "fake").put("url", phoenixEndpoint).put("raw", rawEndpoint);
         } else {
             phoenixEndpoint = externalServer;
             // No plain echo beside an external server: the raw socket joins its echo:bench with a written-out frame.
-            ObjectNode s = report.putObject("server").put("kind", "external").put("url", phoenixEndpoint)
+            server.put("kind", "external").put("url", phoenixEndpoint)
                     .put("raw", phoenixEndpoint + " (raw-phoenix: joined, V2 frames written out)");
-            if (serverHandle != null) {
-                s.put("pid", serverHandle.pid());
-            }
         }
-        noteAutogroups(machine, (ObjectNode) report.get("server"));
+        if (serverHandle != null) {
+            server.put("pid", serverHandle.pid());
+        }
+        noteAutogroups(machine, server);
         String node = nodeVersion();
         machine.put("node", node == null ? "missing" : node);
         try {
@@ -217,8 +217,6 @@ public final class LoadHarness {
      * 47% in the clients', a JVM client's in 55% and 50% (issue 15, session 15). The clients are this JVM's children.
      */
     private void noteAutogroups(ObjectNode machine, ObjectNode server) {
-        Optional<String> ours = autogroup(ProcessHandle.current().pid());
-        Optional<String> theirs = serverHandle == null ? Optional.empty() : autogroup(serverHandle.pid());
         boolean enabled;
         try {
             enabled = Files.readString(Path.of("/proc/sys/kernel/sched_autogroup_enabled")).trim().equals("1");
@@ -226,6 +224,8 @@ public final class LoadHarness {
             return; // not Linux, or a kernel without autogroups
         }
         machine.put("autogroupsEnabled", enabled);
+        Optional<String> ours = autogroup(ProcessHandle.current().pid());
+        Optional<String> theirs = serverHandle == null ? Optional.empty() : autogroup(serverHandle.pid());
         if (ours.isPresent() && theirs.isPresent()) {
             boolean same = theirs.get().equals(ours.get());
             server.put("sameAutogroupAsClients", same);
