@@ -137,7 +137,7 @@ public final class ClientProbe {
     }
 
     /** Parks until {@code due} on the {@link System#nanoTime()} clock (at once when it has passed). */
-    private static void parkUntil(long due) {
+    static void parkUntil(long due) {
         long wait;
         while ((wait = due - System.nanoTime()) > 0) {
             LockSupport.parkNanos(wait);

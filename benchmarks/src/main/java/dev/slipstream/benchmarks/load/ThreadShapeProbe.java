@@ -1,0 +1,273 @@
+package dev.slipstream.benchmarks.load;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Which thread writes a push and which reads its reply, with no client library in the way: a bare Phoenix V2 client
+ * on a plain {@link SocketChannel}, paced like {@link ClientProbe}'s {@code latency} mode, in one of three shapes.
+ * <ul>
+ *   <li>{@code one}: the pacing thread writes each push and then reads its reply itself (blocking), as a single-threaded
+ *       client such as phoenix.js does;</li>
+ *   <li>{@code two}: the pacing thread writes, a second thread reads (blocking), as every asynchronous JVM client
+ *       does (a caller sends, an I/O thread reads);</li>
+ *   <li>{@code loop}: the pacing thread hands each push to an I/O thread, which writes it and reads the replies on a
+ *       selector, as an event loop that writes for its callers does.</li>
+ * </ul>
+ * It prints {@link ClientProbe}'s JSON line ({@code client} is {@code bare-one}, {@code bare-two} or
+ * {@code bare-loop}), so its runs sit beside the other probes' (docs/BENCHMARKS.md, session 16). The endpoint must be
+ * a Phoenix socket serving {@code echo:*} over plain {@code ws://}.
+ *
+ * <pre>{@code
+ * java -cp benchmarks.jar dev.slipstream.benchmarks.load.ThreadShapeProbe one ws://127.0.0.1:4100/socket 10000 1000
+ * }</pre>
+ */
+public final class ThreadShapeProbe {
+    private static final String PUSH = "[\"1\",\"100000\",\"" + Echoer.TOPIC + "\",\"echo\"," + Echoer.PAYLOAD + "]";
+    private static final String OK = "\"status\":\"ok\"";
+
+    private final SocketChannel channel;
+    private final ByteBuffer in = ByteBuffer.allocate(1 << 16).flip();
+
+    private ThreadShapeProbe(URI endpoint) throws IOException {
+        channel = SocketChannel.open(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()));
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        String host = endpoint.getHost() + ":" + endpoint.getPort();
+        String upgrade = "GET " + endpoint.getPath() + "/websocket?vsn=2.0.0 HTTP/1.1\r\nHost: " + host
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n";
+        channel.write(ByteBuffer.wrap(upgrade.getBytes(StandardCharsets.US_ASCII)));
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            head.append((char) readByte());
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101")) {
+            throw new IOException("the upgrade was refused: " + head);
+        }
+        write("[\"1\",\"1\",\"" + Echoer.TOPIC + "\",\"phx_join\",{}]");
+        checkOk(readFrame());
+    }
+
+    /** {@code <one|two|loop> <endpoint> <count> <rate per second>}. */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4 || !(args[0].equals("one") || args[0].equals("two") || args[0].equals("loop"))) {
+            System.err.println("usage: ThreadShapeProbe <one|two|loop> <endpoint> <count> <rate per second>");
+            System.exit(2);
+        }
+        String shape = args[0];
+        int count = Integer.parseInt(args[2]);
+        int rate = Integer.parseInt(args[3]);
+        ThreadShapeProbe probe = new ThreadShapeProbe(URI.create(args[1]));
+        probe.paced(shape, Math.min(5000, Math.max(2000, count / 2)), rate); // warm-up, as ClientProbe's paced one
+        System.out.println(ClientProbe.MEASURING);
+        long cpu0 = Cpu.processNanos();
+        long t0 = System.nanoTime();
+        long[] measured = probe.paced(shape, count, rate);
+        long seconds = System.nanoTime() - t0;
+        long cpu = Cpu.processNanos() - cpu0;
+        System.out.println(ClientProbe.MEASURED);
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        ArrayNode latencies = out.arrayNode();
+        for (long l : measured) {
+            latencies.add(l / 1000.0);
+        }
+        out.put("client", "bare-" + shape).put("mode", "latency").put("replies", count).put("seconds", seconds / 1e9)
+                .put("cpuNanos", cpu).set("latenciesMicros", latencies);
+        System.out.println(out);
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /** Sends {@code count} pushes at {@code rate} per second in {@code shape}; returns push-to-reply nanos. */
+    private long[] paced(String shape, int count, int rate) throws Exception {
+        long[] latencies = new long[count];
+        long[] sent = new long[count];
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        if (shape.equals("one")) {
+            for (int i = 0; i < count; i++) {
+                ClientProbe.parkUntil(start + i * interval);
+                long t = System.nanoTime();
+                write(PUSH);
+                checkOk(readFrame());
+                latencies[i] = System.nanoTime() - t;
+            }
+            return latencies;
+        }
+        ConcurrentLinkedQueue<Integer> handed = new ConcurrentLinkedQueue<>();
+        Selector selector = shape.equals("loop") ? Selector.open() : null;
+        Thread io = new Thread(() -> {
+            try {
+                if (selector == null) {
+                    for (int i = 0; i < count; i++) {
+                        checkOk(readFrame());
+                        long t = System.nanoTime();
+                        while (sent[i] == 0) {
+                            Thread.onSpinWait(); // the pacing thread stamps right before writing
+                        }
+                        latencies[i] = t - sent[i];
+                    }
+                } else {
+                    loop(selector, handed, sent, latencies);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "io");
+        if (selector != null) {
+            channel.configureBlocking(false);
+            channel.register(selector, SelectionKey.OP_READ);
+        }
+        io.start();
+        for (int i = 0; i < count; i++) {
+            ClientProbe.parkUntil(start + i * interval);
+            sent[i] = System.nanoTime();
+            if (selector == null) {
+                write(PUSH);
+            } else {
+                handed.add(i);
+                selector.wakeup();
+            }
+        }
+        io.join(60_000);
+        if (io.isAlive()) {
+            Echoer.fail("replies missing after 60 s", null);
+        }
+        if (selector != null) {
+            selector.close(); // deregisters the channel, so the next phase can block on it again
+            channel.configureBlocking(true);
+        }
+        return latencies;
+    }
+
+    /** The I/O thread of {@code loop}: writes the pushes handed to it and reads the replies, on one selector. */
+    private void loop(Selector selector, ConcurrentLinkedQueue<Integer> handed, long[] sent, long[] latencies)
+            throws IOException {
+        ArrayDeque<Integer> awaiting = new ArrayDeque<>();
+        int replies = 0;
+        while (replies < latencies.length) {
+            selector.select();
+            selector.selectedKeys().clear();
+            Integer push;
+            while ((push = handed.poll()) != null) {
+                write(PUSH);
+                awaiting.add(push);
+            }
+            String reply;
+            while ((reply = frameIfWhole()) != null) {
+                long t = System.nanoTime();
+                checkOk(reply);
+                int i = awaiting.remove();
+                latencies[i] = t - sent[i];
+                replies++;
+            }
+        }
+    }
+
+    private static void checkOk(String reply) {
+        if (!reply.contains(OK)) {
+            Echoer.fail("a reply that is not ok: " + reply, null);
+        }
+    }
+
+    /** One masked text frame (fragments never: the frames are small). */
+    private synchronized void write(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer frame = ByteBuffer.allocate(payload.length + 8);
+        frame.put((byte) 0x81);
+        if (payload.length < 126) {
+            frame.put((byte) (0x80 | payload.length));
+        } else {
+            frame.put((byte) (0x80 | 126)).putShort((short) payload.length);
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.put(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.put((byte) (payload[i] ^ mask[i & 3]));
+        }
+        frame.flip();
+        while (frame.hasRemaining()) {
+            channel.write(frame); // non-blocking only in loop, where the socket always takes a 130-byte frame
+        }
+    }
+
+    private int readByte() throws IOException {
+        while (!in.hasRemaining()) {
+            in.compact();
+            int n = channel.read(in);
+            in.flip();
+            if (n < 0) {
+                throw new EOFException("the server closed the connection");
+            }
+        }
+        return in.get() & 0xff;
+    }
+
+    /** Blocking: the next text frame's text (server frames are unmasked; other opcodes are skipped). */
+    private String readFrame() throws IOException {
+        while (true) {
+            int opcode = readByte() & 0x0f;
+            int length = readByte() & 0x7f;
+            if (length == 126) {
+                length = readByte() << 8 | readByte();
+            } else if (length == 127) {
+                throw new IOException("a frame over 64 KiB: not an echo reply");
+            }
+            byte[] payload = new byte[length];
+            for (int i = 0; i < length; i++) {
+                payload[i] = (byte) readByte();
+            }
+            if (opcode == 1) {
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /** Non-blocking: the next text frame if it has fully arrived, else null with its bytes kept. */
+    private String frameIfWhole() throws IOException {
+        in.compact();
+        int n = channel.read(in);
+        in.flip();
+        if (n < 0) {
+            throw new EOFException("the server closed the connection");
+        }
+        in.mark();
+        if (in.remaining() < 2) {
+            return null;
+        }
+        int opcode = in.get() & 0x0f;
+        int length = in.get() & 0x7f;
+        if (length == 126) {
+            if (in.remaining() < 2) {
+                in.reset();
+                return null;
+            }
+            length = in.getShort() & 0xffff;
+        } else if (length == 127) {
+            throw new IOException("a frame over 64 KiB: not an echo reply");
+        }
+        if (in.remaining() < length) {
+            in.reset();
+            return null;
+        }
+        byte[] payload = new byte[length];
+        in.get(payload);
+        return opcode == 1 ? new String(payload, StandardCharsets.UTF_8) : frameIfWhole();
+    }
+}
