@@ -17,13 +17,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Which thread writes a push and which reads its reply, with no client library in the way: a bare Phoenix V2 client
  * on a plain {@link SocketChannel}, paced like {@link ClientProbe}'s {@code latency} mode, in one of three shapes.
  * <ul>
- *   <li>{@code one}: the pacing thread writes each push and then reads its reply itself (blocking), as a single-threaded
- *       client such as phoenix.js does;</li>
+ *   <li>{@code one}: the pacing thread writes each push and then reads its reply itself (blocking), as a
+ *       single-threaded client such as phoenix.js does;</li>
  *   <li>{@code two}: the pacing thread writes, a second thread reads (blocking), as every asynchronous JVM client
  *       does (a caller sends, an I/O thread reads);</li>
  *   <li>{@code loop}: the pacing thread hands each push to an I/O thread, which writes it and reads the replies on a
@@ -96,7 +97,7 @@ public final class ThreadShapeProbe {
     /** Sends {@code count} pushes at {@code rate} per second in {@code shape}; returns push-to-reply nanos. */
     private long[] paced(String shape, int count, int rate) throws Exception {
         long[] latencies = new long[count];
-        long[] sent = new long[count];
+        AtomicLongArray sent = new AtomicLongArray(count); // stamped by the pacing thread, read by the I/O thread
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
         if (shape.equals("one")) {
@@ -117,10 +118,11 @@ public final class ThreadShapeProbe {
                     for (int i = 0; i < count; i++) {
                         checkOk(readFrame());
                         long t = System.nanoTime();
-                        while (sent[i] == 0) {
+                        long at;
+                        while ((at = sent.get(i)) == 0) {
                             Thread.onSpinWait(); // the pacing thread stamps right before writing
                         }
-                        latencies[i] = t - sent[i];
+                        latencies[i] = t - at;
                     }
                 } else {
                     loop(selector, handed, sent, latencies);
@@ -136,7 +138,7 @@ public final class ThreadShapeProbe {
         io.start();
         for (int i = 0; i < count; i++) {
             ClientProbe.parkUntil(start + i * interval);
-            sent[i] = System.nanoTime();
+            sent.set(i, System.nanoTime());
             if (selector == null) {
                 write(PUSH);
             } else {
@@ -156,7 +158,7 @@ public final class ThreadShapeProbe {
     }
 
     /** The I/O thread of {@code loop}: writes the pushes handed to it and reads the replies, on one selector. */
-    private void loop(Selector selector, ConcurrentLinkedQueue<Integer> handed, long[] sent, long[] latencies)
+    private void loop(Selector selector, ConcurrentLinkedQueue<Integer> handed, AtomicLongArray sent, long[] latencies)
             throws IOException {
         ArrayDeque<Integer> awaiting = new ArrayDeque<>();
         int replies = 0;
@@ -173,7 +175,7 @@ public final class ThreadShapeProbe {
                 long t = System.nanoTime();
                 checkOk(reply);
                 int i = awaiting.remove();
-                latencies[i] = t - sent[i];
+                latencies[i] = t - sent.get(i);
                 replies++;
             }
         }
