@@ -15,9 +15,14 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Which thread writes a push and which reads its reply, with no client library in the way: a bare Phoenix V2 client
@@ -28,10 +33,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *   <li>{@code two}: the pacing thread writes, a second thread reads (blocking), as every asynchronous JVM client
  *       does (a caller sends, an I/O thread reads);</li>
  *   <li>{@code loop}: the pacing thread hands each push to an I/O thread, which writes it and reads the replies on a
- *       selector, as an event loop that writes for its callers does.</li>
+ *       selector, as an event loop that writes for its callers does;</li>
+ *   <li>{@code wait}: the pacing thread writes each push and waits for its reply, which an I/O thread reads on a
+ *       selector and hands to it, as a caller blocked in {@code get} on an event-loop client is woken;</li>
+ *   <li>{@code lead}: as {@code wait}, but the waiting pacing thread takes the selector over from the I/O thread (a
+ *       {@link Selector#wakeup() wakeup}, then it selects and reads its reply itself) and hands it back once its
+ *       reply is in: a caller that leads the loop while it waits, so that no thread hands it the reply.</li>
  * </ul>
- * It prints {@link ClientProbe}'s JSON line ({@code client} is {@code bare-one}, {@code bare-two} or
- * {@code bare-loop}), so its runs sit beside the other probes' (docs/BENCHMARKS.md, session 16). The endpoint must be
+ * It prints {@link ClientProbe}'s JSON line ({@code client} is {@code bare-} and the shape), so its runs sit beside
+ * the other probes' (docs/BENCHMARKS.md, sessions 16 and 17). The endpoint must be
  * a Phoenix socket serving {@code echo:*} over plain {@code ws://}.
  *
  * <pre>{@code
@@ -41,6 +51,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class ThreadShapeProbe {
     private static final String PUSH = "[\"1\",\"100000\",\"" + Echoer.TOPIC + "\",\"echo\"," + Echoer.PAYLOAD + "]";
     private static final String OK = "\"status\":\"ok\"";
+    private static final List<String> SHAPES = List.of("one", "two", "loop", "wait", "lead");
 
     private final SocketChannel channel;
     private final ByteBuffer in = ByteBuffer.allocate(1 << 16).flip();
@@ -64,10 +75,10 @@ public final class ThreadShapeProbe {
         checkOk(readFrame());
     }
 
-    /** {@code <one|two|loop> <endpoint> <count> <rate per second>}. */
+    /** {@code <one|two|loop|wait|lead> <endpoint> <count> <rate per second>}. */
     public static void main(String[] args) throws Exception {
-        if (args.length != 4 || !(args[0].equals("one") || args[0].equals("two") || args[0].equals("loop"))) {
-            System.err.println("usage: ThreadShapeProbe <one|two|loop> <endpoint> <count> <rate per second>");
+        if (args.length != 4 || !SHAPES.contains(args[0])) {
+            System.err.println("usage: ThreadShapeProbe <one|two|loop|wait|lead> <endpoint> <count> <rate per second>");
             System.exit(2);
         }
         String shape = args[0];
@@ -109,6 +120,9 @@ public final class ThreadShapeProbe {
                 latencies[i] = System.nanoTime() - t;
             }
             return latencies;
+        }
+        if (shape.equals("wait") || shape.equals("lead")) {
+            return waiting(shape.equals("lead"), count, interval, start);
         }
         ConcurrentLinkedQueue<Integer> handed = new ConcurrentLinkedQueue<>();
         Selector selector = shape.equals("loop") ? Selector.open() : null;
@@ -177,6 +191,97 @@ public final class ThreadShapeProbe {
                 int i = awaiting.remove();
                 latencies[i] = t - sent.get(i);
                 replies++;
+            }
+        }
+    }
+
+    /**
+     * The shapes {@code wait} and {@code lead}: the pacing thread writes each push and waits for its reply before the
+     * next; an I/O thread leads a selector (reading whatever arrives) unless a waiting caller has taken it over.
+     */
+    private long[] waiting(boolean lead, int count, long interval, long start) throws Exception {
+        long[] latencies = new long[count];
+        Selector selector = Selector.open();
+        channel.configureBlocking(false);
+        channel.register(selector, SelectionKey.OP_READ);
+        ReentrantLock reading = new ReentrantLock(); // whoever holds it leads the selector and reads the socket
+        AtomicBoolean callerLeads = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger replied = new AtomicInteger();
+        Thread caller = Thread.currentThread();
+        Thread io = new Thread(() -> {
+            while (!stop.get()) {
+                reading.lock();
+                try {
+                    if (!callerLeads.get()) {
+                        selector.select();
+                        selector.selectedKeys().clear();
+                        if (!callerLeads.get()) {
+                            readReplies(replied, caller);
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    reading.unlock();
+                }
+                while (callerLeads.get() && !stop.get()) {
+                    LockSupport.park(); // the caller unparks it when it hands the selector back
+                }
+            }
+        }, "io");
+        io.start();
+        for (int i = 0; i < count; i++) {
+            ClientProbe.parkUntil(start + i * interval);
+            long t = System.nanoTime();
+            write(PUSH);
+            int expected = i + 1;
+            if (lead) {
+                callerLeads.set(true);
+                selector.wakeup(); // the I/O thread leaves its select, sees callerLeads and lets go of the lock
+                reading.lock();
+                try {
+                    while (replied.get() < expected) { // it may have read the reply before letting go
+                        selector.select();
+                        selector.selectedKeys().clear();
+                        readReplies(replied, null);
+                    }
+                } finally {
+                    callerLeads.set(false);
+                    reading.unlock();
+                    LockSupport.unpark(io);
+                }
+            } else {
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (replied.get() < expected) {
+                    if (System.nanoTime() > deadline) {
+                        Echoer.fail("no reply after 60 s to push " + i, null);
+                    }
+                    LockSupport.parkNanos(deadline - System.nanoTime());
+                }
+            }
+            latencies[i] = System.nanoTime() - t;
+        }
+        stop.set(true);
+        selector.wakeup();
+        LockSupport.unpark(io);
+        io.join(60_000);
+        if (io.isAlive()) {
+            Echoer.fail("the I/O thread did not stop within 60 s", null);
+        }
+        selector.close(); // deregisters the channel, so the next phase can block on it again
+        channel.configureBlocking(true);
+        return latencies;
+    }
+
+    /** Reads every whole reply that has arrived, counting it and waking {@code waiter} (if any) for each. */
+    private void readReplies(AtomicInteger replied, Thread waiter) throws IOException {
+        String reply;
+        while ((reply = frameIfWhole()) != null) {
+            checkOk(reply);
+            replied.incrementAndGet();
+            if (waiter != null) {
+                LockSupport.unpark(waiter);
             }
         }
     }
