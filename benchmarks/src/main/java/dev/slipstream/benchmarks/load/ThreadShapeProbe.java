@@ -236,13 +236,17 @@ public final class ThreadShapeProbe {
             long t = System.nanoTime();
             write(PUSH);
             int expected = i + 1;
+            long deadline = System.nanoTime() + 60_000_000_000L;
             if (lead) {
                 callerLeads.set(true);
                 selector.wakeup(); // the I/O thread leaves its select, sees callerLeads and lets go of the lock
                 reading.lock();
                 try {
                     while (replied.get() < expected) { // it may have read the reply before letting go
-                        selector.select();
+                        if (System.nanoTime() > deadline) {
+                            Echoer.fail("no reply after 60 s to push " + i, null);
+                        }
+                        selector.select(1000);
                         selector.selectedKeys().clear();
                         readReplies(replied, null);
                     }
@@ -252,7 +256,6 @@ public final class ThreadShapeProbe {
                     LockSupport.unpark(io);
                 }
             } else {
-                long deadline = System.nanoTime() + 60_000_000_000L;
                 while (replied.get() < expected) {
                     if (System.nanoTime() > deadline) {
                         Echoer.fail("no reply after 60 s to push " + i, null);
