@@ -26,10 +26,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Which thread writes a push and which reads its reply, with no client library in the way: a bare Phoenix V2 client
- * on a plain {@link SocketChannel}, paced like {@link ClientProbe}'s {@code latency} mode, in one of three shapes.
+ * on a plain {@link SocketChannel}, paced like {@link ClientProbe}'s {@code latency} mode, in one of six shapes.
  * <ul>
  *   <li>{@code one}: the pacing thread writes each push and then reads its reply itself (blocking), as a
  *       single-threaded client such as phoenix.js does;</li>
+ *   <li>{@code spin}: as {@code one}, but the pacing thread polls its non-blocking socket without ever sleeping
+ *       until the reply is in: a client that never waits for a wake-up, at the price of a vCPU while it waits;</li>
  *   <li>{@code two}: the pacing thread writes, a second thread reads (blocking), as every asynchronous JVM client
  *       does (a caller sends, an I/O thread reads);</li>
  *   <li>{@code loop}: the pacing thread hands each push to an I/O thread, which writes it and reads the replies on a
@@ -41,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       reply is in: a caller that leads the loop while it waits, so that no thread hands it the reply.</li>
  * </ul>
  * It prints {@link ClientProbe}'s JSON line ({@code client} is {@code bare-} and the shape), so its runs sit beside
- * the other probes' (docs/BENCHMARKS.md, sessions 16 and 17). The endpoint must be
+ * the other probes' (docs/BENCHMARKS.md, sessions 16 to 18). The endpoint must be
  * a Phoenix socket serving {@code echo:*} over plain {@code ws://}.
  *
  * <pre>{@code
@@ -51,7 +53,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ThreadShapeProbe {
     private static final String PUSH = "[\"1\",\"100000\",\"" + Echoer.TOPIC + "\",\"echo\"," + Echoer.PAYLOAD + "]";
     private static final String OK = "\"status\":\"ok\"";
-    private static final List<String> SHAPES = List.of("one", "two", "loop", "wait", "lead");
+    private static final List<String> SHAPES = List.of("one", "spin", "two", "loop", "wait", "lead");
 
     private final SocketChannel channel;
     private final ByteBuffer in = ByteBuffer.allocate(1 << 16).flip();
@@ -78,7 +80,7 @@ public final class ThreadShapeProbe {
     /** {@code <one|two|loop|wait|lead> <endpoint> <count> <rate per second>}. */
     public static void main(String[] args) throws Exception {
         if (args.length != 4 || !SHAPES.contains(args[0])) {
-            System.err.println("usage: ThreadShapeProbe <one|two|loop|wait|lead> <endpoint> <count> <rate per second>");
+            System.err.println("usage: ThreadShapeProbe <one|spin|two|loop|wait|lead> <endpoint> <count> <rate per second>");
             System.exit(2);
         }
         String shape = args[0];
@@ -119,6 +121,22 @@ public final class ThreadShapeProbe {
                 checkOk(readFrame());
                 latencies[i] = System.nanoTime() - t;
             }
+            return latencies;
+        }
+        if (shape.equals("spin")) {
+            channel.configureBlocking(false);
+            for (int i = 0; i < count; i++) {
+                ClientProbe.parkUntil(start + i * interval);
+                long t = System.nanoTime();
+                write(PUSH);
+                String reply;
+                while ((reply = frameIfWhole()) == null) {
+                    Thread.onSpinWait();
+                }
+                checkOk(reply);
+                latencies[i] = System.nanoTime() - t;
+            }
+            channel.configureBlocking(true);
             return latencies;
         }
         if (shape.equals("wait") || shape.equals("lead")) {
