@@ -77,10 +77,11 @@ public final class ThreadShapeProbe {
         checkOk(readFrame());
     }
 
-    /** {@code <one|two|loop|wait|lead> <endpoint> <count> <rate per second>}. */
+    /** {@code <shape> <endpoint> <count> <rate per second>}, the shape one of {@link #SHAPES}. */
     public static void main(String[] args) throws Exception {
         if (args.length != 4 || !SHAPES.contains(args[0])) {
-            System.err.println("usage: ThreadShapeProbe <one|spin|two|loop|wait|lead> <endpoint> <count> <rate per second>");
+            System.err.println("usage: ThreadShapeProbe <" + String.join("|", SHAPES)
+                    + "> <endpoint> <count> <rate per second>");
             System.exit(2);
         }
         String shape = args[0];
@@ -129,8 +130,12 @@ public final class ThreadShapeProbe {
                 ClientProbe.parkUntil(start + i * interval);
                 long t = System.nanoTime();
                 write(PUSH);
+                long deadline = t + 60_000_000_000L;
                 String reply;
                 while ((reply = frameIfWhole()) == null) {
+                    if (System.nanoTime() > deadline) {
+                        Echoer.fail("no reply after 60 s to push " + i, null);
+                    }
                     Thread.onSpinWait();
                 }
                 checkOk(reply);
